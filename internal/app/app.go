@@ -1,0 +1,132 @@
+// Package app wires Takes together from its Config: the record store, the media
+// files, the recorder, signaling and the web server. main and the end-to-end tests
+// both build the product through it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/takes/takes/recorder"
+	"github.com/takes/takes/signaling"
+	"github.com/takes/takes/storage"
+	"github.com/takes/takes/web"
+)
+
+// Config is every setting of the server.
+type Config struct {
+	Addr      string // listen address, host:port
+	DataDir   string // holds takes.db and media/
+	PublicURL string // the base URL in links; derived from Addr when empty
+	// Demo creates a demo interview and invitation when the store has no interview.
+	Demo     bool
+	Recorder recorder.Config
+	Logger   *slog.Logger
+}
+
+// App is a running Takes: open store and files, and the HTTP handler.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	db     *storage.DB
+	disk   *storage.Disk
+	ws     *signaling.Handler
+	cancel context.CancelFunc
+	http   http.Handler
+}
+
+// New opens the data directory and builds the server. Close releases it.
+func New(cfg Config) (*App, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	cfg.Recorder.Logger = cfg.Logger
+	db, err := storage.Open(filepath.Join(cfg.DataDir, "takes.db"))
+	if err != nil {
+		return nil, err
+	}
+	disk, err := storage.OpenDisk(filepath.Join(cfg.DataDir, "media"))
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	eng, err := recorder.NewEngine(cfg.Recorder)
+	if err != nil {
+		db.Close()
+		disk.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ws := signaling.NewHandler(ctx, db, disk, eng, cfg.Logger, signaling.Options{})
+	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, ws: ws, cancel: cancel}
+	a.http = web.NewServer(db, disk, ws, cfg.Logger).Handler()
+	a.reportLeftovers()
+	return a, nil
+}
+
+// Handler returns the HTTP handler of every route.
+func (a *App) Handler() http.Handler { return a.http }
+
+// DB returns the record store.
+func (a *App) DB() *storage.DB { return a.db }
+
+// Close ends every candidate connection, saving takes in progress as drafts, then
+// closes the files. Call it after the HTTP server has stopped taking requests.
+func (a *App) Close() error {
+	a.cancel()
+	a.ws.Wait()
+	return errors.Join(a.disk.Close(), a.db.Close())
+}
+
+// DemoLink returns the candidate link of the demo interview, creating the interview
+// and its invitation first if the store has no interview at all.
+func (a *App) DemoLink(base string) (string, error) {
+	ivs, err := a.db.Interviews()
+	if err != nil {
+		return "", err
+	}
+	if len(ivs) == 0 {
+		iv := storage.Interview{Title: "Demo interview", Questions: []storage.Question{
+			{Text: "Tell us about yourself and what brings you here."},
+			{Text: "Describe a problem you solved that you are proud of. What made it hard?"},
+			{Text: "What would you like to learn in your next role?"},
+		}}
+		if err := a.db.CreateInterview(&iv); err != nil {
+			return "", err
+		}
+		ivs = append(ivs, iv)
+	}
+	slices.SortFunc(ivs, func(x, y storage.Interview) int { return x.CreatedAt.Compare(y.CreatedAt) })
+	invs, err := a.db.Invitations(ivs[0].ID)
+	if err != nil {
+		return "", err
+	}
+	if len(invs) == 0 {
+		inv := storage.Invitation{InterviewID: ivs[0].ID, Name: "Demo candidate"}
+		if err := a.db.CreateInvitation(&inv); err != nil {
+			return "", err
+		}
+		invs = append(invs, inv)
+	}
+	return fmt.Sprintf("%s/i/%s", base, invs[0].Token), nil
+}
+
+// reportLeftovers logs takes that were being recorded when the server last stopped
+// without finishing them. Rebuilding them is the recovery's job.
+func (a *App) reportLeftovers() {
+	takes, err := a.db.TakesInState(storage.TakeRecording)
+	if err != nil {
+		a.log.Error("listing unfinished takes", slog.Any("err", err))
+		return
+	}
+	for _, t := range takes {
+		a.log.Warn("take was not finished before the last stop", slog.String("take", t.TakeKey.String()),
+			slog.Time("started", t.CreatedAt), slog.Duration("ago", time.Since(t.CreatedAt).Round(time.Second)))
+	}
+}

@@ -1,0 +1,196 @@
+package testpeer
+
+import (
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"github.com/pion/rtcp"
+	"github.com/pion/webrtc/v4"
+	"github.com/pion/webrtc/v4/pkg/media"
+
+	"github.com/takes/takes/internal/mediatest"
+)
+
+// clipMedia is a clip read into memory.
+type clipMedia struct {
+	frames     []mediatest.VideoFrame
+	keyframes  []int // indexes into frames, ascending
+	frameDur   time.Duration
+	packets    []mediatest.AudioPacket
+	packetsDur time.Duration
+}
+
+// loadClip reads a clip's files.
+func loadClip(c mediatest.Clip) (*clipMedia, error) {
+	ivf, err := mediatest.ReadIVF(c.VideoPath)
+	if err != nil {
+		return nil, fmt.Errorf("testpeer: load clip: %w", err)
+	}
+	packets, err := mediatest.ReadOggOpus(c.AudioPath)
+	if err != nil {
+		return nil, fmt.Errorf("testpeer: load clip: %w", err)
+	}
+	m := &clipMedia{frames: ivf.Frames, frameDur: c.FrameDuration, packets: packets, packetsDur: c.PacketDuration}
+	for i, f := range ivf.Frames {
+		if f.Keyframe {
+			m.keyframes = append(m.keyframes, i)
+		}
+	}
+	if len(m.keyframes) == 0 || m.keyframes[0] != 0 || len(packets) == 0 || m.frameDur <= 0 || m.packetsDur <= 0 {
+		return nil, errors.New("testpeer: load clip: the clip must start with a keyframe and have audio and durations")
+	}
+	return m, nil
+}
+
+// nextKeyframe returns the index of the first keyframe at or after frame i, looping to the clip's start.
+func (m *clipMedia) nextKeyframe(i int) int {
+	for _, k := range m.keyframes {
+		if k >= i {
+			return k
+		}
+	}
+	return 0
+}
+
+// counters are the peer's statistics, updated atomically by its goroutines.
+type counters struct {
+	videoFrames, keyframes, audioPackets, plis, firs atomic.Int64
+}
+
+// Stats is a snapshot of what the peer sent and received.
+type Stats struct {
+	VideoFrames  int64 // video frames written to the track
+	Keyframes    int64 // of which keyframes
+	AudioPackets int64 // Opus packets written to the track
+	PLIs         int64 // RTCP Picture Loss Indications received for the video track
+	FIRs         int64 // RTCP Full Intra Requests received for the video track
+}
+
+// Stats returns the peer's counters.
+func (p *Peer) Stats() Stats {
+	c := &p.stats
+	return Stats{
+		VideoFrames: c.videoFrames.Load(), Keyframes: c.keyframes.Load(), AudioPackets: c.audioPackets.Load(),
+		PLIs: c.plis.Load(), FIRs: c.firs.Load(),
+	}
+}
+
+// waitConnected waits until the peer connection is up; it reports false if the peer was closed first.
+func (p *Peer) waitConnected() bool {
+	select {
+	case <-p.connected:
+		return true
+	case <-p.peerStop:
+		return false
+	}
+}
+
+// sendVideo writes the clip's frames in a loop, one per frame duration, from the first connection until
+// ClosePeer. After a keyframe request it skips ahead to the next keyframe of the clip.
+func (p *Peer) sendVideo() {
+	defer p.wg.Done()
+	if !p.waitConnected() {
+		return
+	}
+	ticker := time.NewTicker(p.media.frameDur)
+	defer ticker.Stop()
+	for i := 0; ; i = (i + 1) % len(p.media.frames) {
+		select {
+		case <-p.keyframeReq:
+			i = p.media.nextKeyframe(i)
+		default:
+		}
+		f := p.media.frames[i]
+		// An error means the track is not bound (yet, or any more): the frame is lost, as in a browser.
+		if p.video.WriteSample(media.Sample{Data: f.Data, Duration: p.media.frameDur}) == nil {
+			p.countFrame(f.Keyframe)
+		}
+		if !p.tick(ticker) {
+			return
+		}
+	}
+}
+
+// countFrame counts one video frame sent.
+func (p *Peer) countFrame(keyframe bool) {
+	p.stats.videoFrames.Add(1)
+	if keyframe {
+		p.stats.keyframes.Add(1)
+	}
+}
+
+// sendAudio writes the clip's Opus packets in a loop, one per packet duration, until ClosePeer.
+func (p *Peer) sendAudio() {
+	defer p.wg.Done()
+	if !p.waitConnected() {
+		return
+	}
+	ticker := time.NewTicker(p.media.packetsDur)
+	defer ticker.Stop()
+	for i := 0; ; i = (i + 1) % len(p.media.packets) {
+		pkt := p.media.packets[i]
+		if p.audio.WriteSample(media.Sample{Data: pkt.Data, Duration: pkt.Duration}) == nil {
+			p.stats.audioPackets.Add(1)
+		}
+		if !p.tick(ticker) {
+			return
+		}
+	}
+}
+
+// tick waits for the ticker's next tick; it reports false when the peer connection is closed instead.
+func (p *Peer) tick(t *time.Ticker) bool {
+	select {
+	case <-t.C:
+		return true
+	case <-p.peerStop:
+		return false
+	}
+}
+
+// readVideoRTCP reads the video sender's RTCP (which also drives its interceptors: NACK, reports) and
+// turns PLIs and FIRs into keyframe requests for sendVideo.
+func (p *Peer) readVideoRTCP() {
+	defer p.wg.Done()
+	p.readRTCP(p.videoSender, p.keyframeRequests)
+}
+
+// readAudioRTCP reads the audio sender's RTCP, for its interceptors.
+func (p *Peer) readAudioRTCP() {
+	defer p.wg.Done()
+	p.readRTCP(p.audioSender, func([]rtcp.Packet) {})
+}
+
+// readRTCP reads a sender's RTCP until the sender stops, and hands each compound packet to handle.
+func (p *Peer) readRTCP(s *webrtc.RTPSender, handle func([]rtcp.Packet)) {
+	buf := make([]byte, 1500)
+	for {
+		n, _, err := s.Read(buf)
+		if err != nil {
+			return // the sender is stopped: the peer connection is closed
+		}
+		if pkts, err := rtcp.Unmarshal(buf[:n]); err == nil {
+			handle(pkts)
+		}
+	}
+}
+
+// keyframeRequests counts PLIs and FIRs and asks sendVideo for a keyframe.
+func (p *Peer) keyframeRequests(pkts []rtcp.Packet) {
+	for _, pkt := range pkts {
+		switch pkt.(type) {
+		case *rtcp.PictureLossIndication:
+			p.stats.plis.Add(1)
+		case *rtcp.FullIntraRequest:
+			p.stats.firs.Add(1)
+		default:
+			continue
+		}
+		select {
+		case p.keyframeReq <- struct{}{}:
+		default: // one is pending already
+		}
+	}
+}

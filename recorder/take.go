@@ -1,0 +1,233 @@
+package recorder
+
+import (
+	"io"
+	"time"
+
+	"github.com/takes/takes/recorder/webm"
+)
+
+const (
+	trackVideo = 0
+	trackAudio = 1
+)
+
+// Opus in WebM: the OpusHead identification header, and the delays the Matroska
+// mapping asks for (pre-skip of 312 samples at 48 kHz; 80 ms of seek pre-roll).
+var opusHead = []byte{'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0x38, 0x01, 0x80, 0xBB, 0, 0, 0, 0, 0}
+
+const (
+	opusCodecDelay  = 6500 * time.Microsecond
+	opusSeekPreRoll = 80 * time.Millisecond
+	// interleaveHold is how long one track's frames wait for the other track's before
+	// they are written anyway (a muted microphone, Opus DTX, a stalled stream).
+	interleaveHold = 300 * time.Millisecond
+	// preRoll is how much audio is kept while waiting for the first keyframe, so the
+	// take has sound from its first picture.
+	preRoll = 500 * time.Millisecond
+)
+
+// Result describes a finished take.
+type Result struct {
+	Duration time.Duration
+	Bytes    int64
+	Stats    Stats
+}
+
+// Stats counts what happened to a take's media while it was recorded.
+type Stats struct {
+	VideoFrames      uint64 // written
+	AudioFrames      uint64 // written
+	KeyframeRequests uint64
+	PacketsLost      uint64
+	FramesDropped    uint64
+	// FirstFrameDelay is the time from the record command to the first keyframe written.
+	FirstFrameDelay time.Duration
+}
+
+// queued is a frame waiting to be written in timestamp order.
+type queued struct {
+	t    int64 // ns on the connection's timeline
+	key  bool
+	data []byte
+}
+
+// takeWriter writes one take. It opens the file at the first video keyframe and then
+// writes both tracks in timestamp order. The session's lock guards it.
+type takeWriter struct {
+	file       io.WriterAt
+	events     TakeEvents
+	videoCodec codec
+	hasAudio   bool
+	maps       [2]mapping
+	armedAt    time.Time
+
+	mux     *webm.Writer
+	t0      int64 // timeline time of the first keyframe, ns
+	queues  [2][]queued
+	latest  [2]int64 // newest frame queued per track, ns
+	lastDur [2]int64 // duration of the last written frame per track, ns
+	lastT   [2]int64
+	endT    int64 // end of the last written frame, ns
+	free    [][]byte
+	stats   Stats
+	// Loss counters of the tracks when the take began, to count the take's own.
+	baseLost, baseDropped uint64
+	err                   error // the first write error; the take is over
+}
+
+func (w *takeWriter) started() bool { return w.mux != nil }
+
+// push takes one complete frame of a track, with its unwrapped RTP timestamp.
+func (w *takeWriter) push(track int, rtpTime int64, key bool, data []byte, now time.Time) {
+	if w.err != nil {
+		return
+	}
+	t := w.maps[track].at(rtpTime)
+	if !w.started() {
+		if track == trackAudio {
+			w.enqueue(track, t, key, data)
+			w.pruneBefore(trackAudio, t-int64(preRoll))
+			return
+		}
+		if !key || !w.open(data, t, now) {
+			return
+		}
+	}
+	if t < w.t0 || t < w.latest[track] {
+		return // before the take began, or out of order
+	}
+	w.enqueue(track, t, key, data)
+	w.drain(false)
+}
+
+// open starts the file at a keyframe.
+func (w *takeWriter) open(key []byte, t int64, now time.Time) bool {
+	width, height, ok := frameSize(w.videoCodec, key)
+	if !ok {
+		width, height = 640, 480 // the decoder reads the real size from the stream
+	}
+	tracks := []webm.Track{{Number: 1, Video: true, CodecID: codecID(w.videoCodec), Width: width, Height: height}}
+	if w.hasAudio {
+		tracks = append(tracks, webm.Track{
+			Number: 2, CodecID: "A_OPUS", CodecPrivate: opusHead, CodecDelay: opusCodecDelay,
+			SeekPreRoll: opusSeekPreRoll, SampleRate: 48000, Channels: 2,
+		})
+	}
+	mux, err := webm.NewWriter(w.file, tracks, webm.Options{})
+	if err != nil {
+		w.fail(err)
+		return false
+	}
+	w.mux, w.t0 = mux, t
+	w.stats.FirstFrameDelay = now.Sub(w.armedAt)
+	w.pruneBefore(trackAudio, t)
+	w.events.TakeStarted()
+	return true
+}
+
+func codecID(c codec) string {
+	if c == codecVP9 {
+		return "V_VP9"
+	}
+	return "V_VP8"
+}
+
+func (w *takeWriter) enqueue(track int, t int64, key bool, data []byte) {
+	var buf []byte
+	if n := len(w.free); n > 0 {
+		buf, w.free = w.free[n-1][:0], w.free[:n-1]
+	}
+	w.queues[track] = append(w.queues[track], queued{t: t, key: key, data: append(buf, data...)})
+	w.latest[track] = t
+}
+
+func (w *takeWriter) pruneBefore(track int, t int64) {
+	q := w.queues[track]
+	i := 0
+	for i < len(q) && q[i].t < t {
+		w.free = append(w.free, q[i].data)
+		i++
+	}
+	w.queues[track] = append(q[:0], q[i:]...)
+}
+
+// drain writes queued frames while their order is certain: a frame is written once the
+// other track has caught up with it, or after interleaveHold. With all, it writes everything.
+func (w *takeWriter) drain(all bool) {
+	for w.err == nil {
+		tr := w.nextTrack(all)
+		if tr < 0 {
+			return
+		}
+		q := w.queues[tr]
+		f := q[0]
+		w.write(tr, f)
+		w.free = append(w.free, f.data)
+		w.queues[tr] = append(q[:0], q[1:]...)
+	}
+}
+
+func (w *takeWriter) nextTrack(all bool) int {
+	v, a := w.queues[trackVideo], w.queues[trackAudio]
+	switch {
+	case len(v) > 0 && len(a) > 0:
+		if a[0].t < v[0].t {
+			return trackAudio
+		}
+		return trackVideo
+	case len(v) > 0:
+		if all || !w.hasAudio || v[0].t <= w.latest[trackAudio] || w.latest[trackVideo]-v[0].t > int64(interleaveHold) {
+			return trackVideo
+		}
+	case len(a) > 0:
+		if all || a[0].t <= w.latest[trackVideo] || w.latest[trackAudio]-a[0].t > int64(interleaveHold) {
+			return trackAudio
+		}
+	}
+	return -1
+}
+
+func (w *takeWriter) write(track int, f queued) {
+	if err := w.mux.WriteBlock(uint64(track+1), f.key, (f.t-w.t0)/int64(time.Millisecond), f.data); err != nil {
+		w.fail(err)
+		return
+	}
+	if w.lastT[track] != 0 && f.t > w.lastT[track] {
+		w.lastDur[track] = f.t - w.lastT[track]
+	}
+	w.lastT[track] = f.t
+	w.endT = max(w.endT, f.t+w.lastDur[track])
+	if track == trackVideo {
+		w.stats.VideoFrames++
+	} else {
+		w.stats.AudioFrames++
+	}
+}
+
+func (w *takeWriter) fail(err error) {
+	if w.err != nil {
+		return
+	}
+	w.err = err
+	w.events.TakeFailed(err)
+}
+
+// finish writes what is queued and closes the file's structure. The caller owns the file.
+func (w *takeWriter) finish() (Result, error) {
+	if w.err != nil {
+		return Result{}, w.err
+	}
+	if !w.started() {
+		return Result{}, ErrEmptyTake
+	}
+	w.drain(true)
+	if w.err != nil {
+		return Result{}, w.err
+	}
+	d := time.Duration(w.endT - w.t0)
+	if err := w.mux.Close(d); err != nil {
+		return Result{}, err
+	}
+	return Result{Duration: d, Bytes: w.mux.Size(), Stats: w.stats}, nil
+}

@@ -1,0 +1,326 @@
+package signaling
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/pion/webrtc/v4"
+	"github.com/takes/takes/recorder"
+	"github.com/takes/takes/storage"
+)
+
+// conn is one candidate's socket. Its run loop is the only goroutine that touches
+// its state; a reader goroutine feeds it messages, a writer goroutine is the only
+// one that writes the socket, and callbacks reach the loop through channels.
+type conn struct {
+	h     *Handler
+	ws    *websocket.Conn
+	inv   *storage.Invitation
+	iv    *storage.Interview
+	token string
+	log   *slog.Logger
+
+	in         chan inbound
+	out        chan any
+	pcState    chan webrtc.PeerConnectionState
+	done       chan struct{} // closed when run returns
+	writerDone chan struct{}
+
+	sess *recorder.Session
+	rec  *recording // the take in progress, if any
+}
+
+// inbound is one message read from the socket, or the reason reading stopped.
+type inbound struct {
+	data     []byte
+	tooLarge bool
+}
+
+// recording is a take in progress.
+type recording struct {
+	take   storage.Take
+	file   storage.TakeFile
+	signal *takeSignal
+}
+
+func newConn(h *Handler, ws *websocket.Conn, inv *storage.Invitation, iv *storage.Interview, token string) *conn {
+	return &conn{
+		h: h, ws: ws, inv: inv, iv: iv, token: token,
+		log:        h.log.With(slog.String("invitation", inv.ID)),
+		in:         make(chan inbound),
+		out:        make(chan any, 32),
+		pcState:    make(chan webrtc.PeerConnectionState, 8),
+		done:       make(chan struct{}),
+		writerDone: make(chan struct{}),
+	}
+}
+
+func (c *conn) run(ctx context.Context) {
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); c.readLoop() }()
+	go func() { defer wg.Done(); c.writeLoop() }()
+	c.log.Info("candidate connected")
+	defer func() {
+		c.cleanup()
+		close(c.done)
+		c.ws.Close()
+		wg.Wait()
+		c.log.Info("candidate disconnected")
+	}()
+	if err := c.sendWelcome(); err != nil {
+		c.log.Error("welcome", slog.Any("err", err))
+		return
+	}
+	c.loop(ctx)
+}
+
+func (c *conn) loop(ctx context.Context) {
+	for {
+		var notify <-chan struct{}
+		if c.rec != nil {
+			notify = c.rec.signal.notify
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.writerDone:
+			return
+		case m, ok := <-c.in:
+			if !ok {
+				return
+			}
+			if m.tooLarge {
+				c.refuse(errTooLarge, "")
+				c.closeWith(websocket.CloseMessageTooBig, "message too large")
+				return
+			}
+			c.handle(m.data)
+		case <-notify:
+			c.takeNews()
+		case st := <-c.pcState:
+			c.peerState(st)
+		}
+	}
+}
+
+// readLoop reads messages until the socket fails. It enforces the message limit
+// itself, so the browser hears why before the socket closes.
+func (c *conn) readLoop() {
+	defer close(c.in)
+	c.ws.SetReadLimit(4 * c.h.opts.MaxMessage)
+	c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PongWait))
+	c.ws.SetPongHandler(func(string) error {
+		return c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PongWait))
+	})
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		data, err := io.ReadAll(io.LimitReader(r, c.h.opts.MaxMessage+1))
+		if err != nil {
+			return
+		}
+		m := inbound{data: data, tooLarge: int64(len(data)) > c.h.opts.MaxMessage}
+		select {
+		case c.in <- m:
+		case <-c.done:
+			return
+		}
+		if m.tooLarge {
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PongWait))
+	}
+}
+
+// writeLoop is the socket's only writer: queued messages, and pings.
+func (c *conn) writeLoop() {
+	defer close(c.writerDone)
+	ping := time.NewTicker(c.h.opts.PingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case m := <-c.out:
+			if err := c.write(m); err != nil {
+				c.ws.Close()
+				return
+			}
+		case <-ping.C:
+			deadline := time.Now().Add(c.h.opts.WriteWait)
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, deadline); err != nil {
+				c.ws.Close()
+				return
+			}
+		}
+	}
+}
+
+func (c *conn) write(m any) error {
+	c.ws.SetWriteDeadline(time.Now().Add(c.h.opts.WriteWait))
+	if cm, ok := m.(closeMsg); ok {
+		return c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(cm.code, cm.text))
+	}
+	return c.ws.WriteJSON(m)
+}
+
+// closeMsg asks the writer to send a close frame after what is queued.
+type closeMsg struct {
+	code int
+	text string
+}
+
+// send queues a message for the writer. It gives up if the writer has stopped.
+func (c *conn) send(m any) {
+	select {
+	case c.out <- m:
+	case <-c.writerDone:
+	}
+}
+
+// sendAsync is send for callbacks from other goroutines: it also gives up once the connection is over.
+func (c *conn) sendAsync(m any) {
+	select {
+	case c.out <- m:
+	case <-c.writerDone:
+	case <-c.done:
+	}
+}
+
+func (c *conn) closeWith(code int, text string) {
+	c.send(closeMsg{code: code, text: text})
+	// Let the writer send what is queued, then the close frame, before the socket is closed.
+	select {
+	case <-c.writerDone:
+	case <-time.After(time.Second):
+	}
+}
+
+func (c *conn) refuse(e *protocolError, request string) {
+	c.send(errorMsg{Type: "error", Code: e.code, Message: e.message, Request: request})
+}
+
+func (c *conn) sendWelcome() error {
+	takes, err := c.h.store.CurrentTakes(c.inv.ID)
+	if err != nil {
+		return err
+	}
+	c.send(welcome(c.iv, c.token, takes))
+	return nil
+}
+
+// handle decodes one message and runs its command.
+func (c *conn) handle(data []byte) {
+	var m inMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		c.refuse(errBadMessage, "")
+		return
+	}
+	var err error
+	switch m.Type {
+	case "offer":
+		err = c.offer(m.SDP)
+	case "candidate":
+		err = c.candidate(m.Candidate)
+	case "record":
+		err = c.record(m.Question)
+	case "stop":
+		err = c.stop()
+	case "retake":
+		err = c.retake(m.Question)
+	case "remove-take":
+		err = c.removeTake(m.Question)
+	default:
+		err = errUnknownType
+	}
+	if err != nil {
+		pe := toProtocol(err)
+		if pe == errInternal || pe == errWriteFailed {
+			c.log.Error("command failed", slog.String("type", m.Type), slog.Any("err", err))
+		}
+		c.refuse(pe, m.Type)
+	}
+}
+
+func (c *conn) offer(sdp string) error {
+	if sdp == "" {
+		return errBadMessage
+	}
+	if c.sess == nil {
+		s, err := c.h.rec.NewSession(recorder.SessionOptions{
+			OnICECandidate: func(ci webrtc.ICECandidateInit) {
+				c.sendAsync(candidateMsg{Type: "candidate", Candidate: ci})
+			},
+			OnStateChange: func(st webrtc.PeerConnectionState) {
+				select {
+				case c.pcState <- st:
+				case <-c.done:
+				}
+			},
+			OnMediaReady: func() { c.sendAsync(mediaMsg{Type: "media", Ready: true}) },
+			Logger:       c.log,
+		})
+		if err != nil {
+			return err
+		}
+		c.sess = s
+	}
+	answer, err := c.sess.HandleOffer(sdp)
+	if err != nil {
+		c.log.Info("bad offer", slog.Any("err", err))
+		return errBadSDP
+	}
+	c.send(answerMsg{Type: "answer", SDP: answer})
+	return nil
+}
+
+func (c *conn) candidate(ci *webrtc.ICECandidateInit) error {
+	if ci == nil {
+		return errBadMessage
+	}
+	if c.sess == nil {
+		return errBadSDP
+	}
+	if err := c.sess.AddICECandidate(*ci); err != nil {
+		c.log.Info("bad candidate", slog.Any("err", err))
+		return errBadSDP
+	}
+	return nil
+}
+
+func (c *conn) peerState(st webrtc.PeerConnectionState) {
+	c.log.Debug("peer connection", slog.String("state", st.String()))
+	if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
+		// The media is gone: keep what reached the server.
+		if c.rec != nil {
+			c.finishTake(true)
+		}
+	}
+}
+
+// cleanup runs when the connection ends: a take in progress is kept as a cut draft.
+func (c *conn) cleanup() {
+	if c.rec != nil {
+		c.finishTake(true)
+	}
+	if c.sess != nil {
+		if err := c.sess.Close(); err != nil {
+			c.log.Debug("closing peer connection", slog.Any("err", err))
+		}
+	}
+}
+
+func (c *conn) question(id string) error {
+	if _, ok := c.iv.Question(id); !ok {
+		return errUnknownQuestion
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package signaling
+
+import (
+	"errors"
+
+	"github.com/takes/takes/recorder"
+	"github.com/takes/takes/storage"
+)
+
+// protocolError is a refusal sent to the browser as an error event: a stable code
+// and a message a candidate can read.
+type protocolError struct {
+	code    string
+	message string
+}
+
+func (e *protocolError) Error() string { return e.code + ": " + e.message }
+
+// The refusals of the protocol, documented in docs/protocol.md.
+var (
+	errBadMessage       = &protocolError{"bad-message", "The message could not be read."}
+	errUnknownType      = &protocolError{"unknown-type", "The server does not know this command."}
+	errTooLarge         = &protocolError{"too-large", "The message is too large."}
+	errUnknownQuestion  = &protocolError{"unknown-question", "There is no such question in this interview."}
+	errAlreadyRecording = &protocolError{"already-recording", "A recording is already in progress. Stop it first."}
+	errNotRecording     = &protocolError{"not-recording", "There is no recording to stop."}
+	errTakeExists       = &protocolError{"take-exists", "This question already has a recording. Use Retake to record it again."}
+	errNoTake           = &protocolError{"no-take", "This question has no recording."}
+	errNoMedia          = &protocolError{"no-media", "Your camera and microphone are not connected yet. Wait a moment and try again."}
+	errEmptyTake        = &protocolError{"empty-take", "Nothing was recorded: no video arrived before Stop. Please record again."}
+	errWriteFailed      = &protocolError{"write-failed", "The server could not save this recording. Your earlier recordings are safe. Please try again."}
+	errBadSDP           = &protocolError{"bad-sdp", "The connection details could not be used."}
+	errSubmitted        = &protocolError{"submitted", "Your answers have been sent; they can no longer be changed."}
+	errInternal         = &protocolError{"internal", "Something went wrong on the server. Please try again."}
+)
+
+// toProtocol maps an error from the recorder or the store to a refusal.
+func toProtocol(err error) *protocolError {
+	var pe *protocolError
+	switch {
+	case errors.As(err, &pe):
+		return pe
+	case errors.Is(err, recorder.ErrRecording):
+		return errAlreadyRecording
+	case errors.Is(err, recorder.ErrNotRecording):
+		return errNotRecording
+	case errors.Is(err, recorder.ErrNoMedia), errors.Is(err, recorder.ErrClosed):
+		return errNoMedia
+	case errors.Is(err, recorder.ErrEmptyTake):
+		return errEmptyTake
+	case errors.Is(err, storage.ErrTakeExists):
+		return errTakeExists
+	case errors.Is(err, storage.ErrNoTake):
+		return errNoTake
+	case errors.Is(err, storage.ErrBadState):
+		return errSubmitted
+	}
+	return errInternal
+}

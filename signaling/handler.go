@@ -1,0 +1,117 @@
+// Package signaling serves the candidate's WebSocket: WebRTC signaling and the
+// recording commands, tying a recorder session to the interview's records and files.
+package signaling
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/takes/takes/recorder"
+	"github.com/takes/takes/storage"
+)
+
+// Store is what signaling needs of the record store.
+type Store interface {
+	InvitationByToken(token string) (*storage.Invitation, error)
+	Interview(id string) (*storage.Interview, error)
+	CurrentTakes(invitationID string) (map[string]storage.Take, error)
+	BeginTake(inv *storage.Invitation, question string) (storage.Take, error)
+	ReplaceTake(inv *storage.Invitation, question string) (old, next storage.Take, err error)
+	RemoveTake(inv *storage.Invitation, question string) (storage.Take, error)
+	FinishTake(k storage.TakeKey, durationMs, size int64, cut bool) (storage.Take, error)
+	DeleteTake(k storage.TakeKey) error
+}
+
+// Recorder makes a recorder session per connection.
+type Recorder interface {
+	NewSession(opts recorder.SessionOptions) (*recorder.Session, error)
+}
+
+// Options tune the protocol's limits. Zero values take the defaults.
+type Options struct {
+	MaxMessage   int64         // default 64 KiB
+	PingInterval time.Duration // default 20 s
+	PongWait     time.Duration // default 45 s
+	WriteWait    time.Duration // default 10 s
+}
+
+// Handler serves GET /ws/{token}.
+type Handler struct {
+	store    Store
+	media    storage.Media
+	rec      Recorder
+	log      *slog.Logger
+	opts     Options
+	upgrader websocket.Upgrader
+
+	ctx   context.Context // ends every connection when cancelled
+	conns sync.WaitGroup
+}
+
+// NewHandler returns the WebSocket handler. Connections end when ctx is cancelled;
+// Wait then waits for them to finish their takes.
+func NewHandler(ctx context.Context, store Store, media storage.Media, rec Recorder, log *slog.Logger, opts Options) *Handler {
+	if opts.MaxMessage <= 0 {
+		opts.MaxMessage = 64 << 10
+	}
+	if opts.PingInterval <= 0 {
+		opts.PingInterval = 20 * time.Second
+	}
+	if opts.PongWait <= 0 {
+		opts.PongWait = 45 * time.Second
+	}
+	if opts.WriteWait <= 0 {
+		opts.WriteWait = 10 * time.Second
+	}
+	return &Handler{
+		store: store, media: media, rec: rec, log: log, opts: opts, ctx: ctx,
+		upgrader: websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096},
+	}
+}
+
+// ServeHTTP authenticates the token in the path, upgrades, and runs the connection.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	inv, iv, err := h.lookup(token)
+	if err != nil {
+		if !errors.Is(err, storage.ErrNotFound) {
+			h.log.Error("looking up invitation", slog.Any("err", err))
+		}
+		http.Error(w, "unknown invitation link", http.StatusNotFound)
+		return
+	}
+	ws, err := h.upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		h.log.Info("websocket upgrade failed", slog.Any("err", err))
+		return // the upgrader has answered the request
+	}
+	h.conns.Add(1)
+	defer h.conns.Done()
+	c := newConn(h, ws, inv, iv, token)
+	c.run(h.ctx)
+}
+
+func (h *Handler) lookup(token string) (*storage.Invitation, *storage.Interview, error) {
+	if !storage.ValidToken(token) {
+		return nil, nil, storage.ErrNotFound
+	}
+	inv, err := h.store.InvitationByToken(token)
+	if err != nil {
+		return nil, nil, err
+	}
+	iv, err := h.store.Interview(inv.InterviewID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return inv, iv, nil
+}
+
+// Wait waits for every connection to end, after the handler's context is cancelled.
+func (h *Handler) Wait() {
+	h.conns.Wait()
+}

@@ -1,0 +1,208 @@
+package storage
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strconv"
+)
+
+// TakeFile is a take being written. WriteAt writes its bytes; Commit makes it a
+// finished take, Abort throws it away.
+type TakeFile interface {
+	io.WriterAt
+	Commit() error
+	Abort() error
+}
+
+// MediaFile is a finished take opened for reading.
+type MediaFile interface {
+	io.ReadSeekCloser
+	Stat() (fs.FileInfo, error)
+}
+
+// Media stores take files. Disk keeps them on local disk; the seam is here so an
+// object store can take its place.
+type Media interface {
+	Create(k TakeKey) (TakeFile, error)
+	Open(k TakeKey) (MediaFile, error)
+	Remove(k TakeKey) error
+}
+
+// partSuffix marks a take that is still being written; readers never see it as a take.
+const partSuffix = ".part"
+
+// Disk keeps media files under one directory:
+// <dir>/<interview>/<invitation>/<question>/take-<n>.webm.
+// All access goes through an os.Root, so no path can leave the directory.
+type Disk struct {
+	root *os.Root
+}
+
+// OpenDisk opens (creating if needed) the media directory dir.
+func OpenDisk(dir string) (*Disk, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("storage: media dir: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("storage: media dir: %w", err)
+	}
+	return &Disk{root: root}, nil
+}
+
+// Close releases the directory.
+func (d *Disk) Close() error {
+	return d.root.Close()
+}
+
+// MediaPath returns the file name of a finished take, relative to the media directory.
+func MediaPath(k TakeKey) (string, error) {
+	for _, part := range []string{k.Interview, k.Invitation, k.Question} {
+		if !ValidID(part) {
+			return "", ErrBadKey
+		}
+	}
+	if k.N <= 0 {
+		return "", ErrBadKey
+	}
+	return path.Join(k.Interview, k.Invitation, k.Question, "take-"+strconv.Itoa(k.N)+".webm"), nil
+}
+
+// Create opens a new, empty .part file for a take. It fails if the file already exists.
+func (d *Disk) Create(k TakeKey) (TakeFile, error) {
+	name, err := MediaPath(k)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.root.MkdirAll(path.Dir(name), 0o700); err != nil {
+		return nil, fmt.Errorf("storage: create %s: %w", name, err)
+	}
+	f, err := d.root.OpenFile(name+partSuffix, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("storage: create %s: %w", name, err)
+	}
+	return &PartFile{File: f, disk: d, name: name}, nil
+}
+
+// Open opens a finished take for reading.
+func (d *Disk) Open(k TakeKey) (MediaFile, error) {
+	name, err := MediaPath(k)
+	if err != nil {
+		return nil, err
+	}
+	f, err := d.root.Open(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("storage: open %s: %w", name, err)
+	}
+	return f, nil
+}
+
+// Remove deletes a take's file, finished or not. A file that is already gone is not an error.
+func (d *Disk) Remove(k TakeKey) error {
+	name, err := MediaPath(k)
+	if err != nil {
+		return err
+	}
+	for _, n := range []string{name, name + partSuffix} {
+		if err := d.root.Remove(n); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("storage: remove %s: %w", n, err)
+		}
+	}
+	return nil
+}
+
+// Exists reports whether a take has a finished file.
+func (d *Disk) Exists(k TakeKey) bool {
+	name, err := MediaPath(k)
+	if err != nil {
+		return false
+	}
+	_, err = d.root.Stat(name)
+	return err == nil
+}
+
+// PartFile is a take being written. It becomes visible as a take only through Commit.
+type PartFile struct {
+	*os.File
+	disk *Disk
+	name string
+}
+
+// Commit syncs the file to disk, closes it and renames it to its final name.
+func (p *PartFile) Commit() error {
+	if err := p.File.Sync(); err != nil {
+		p.File.Close()
+		return fmt.Errorf("storage: sync %s: %w", p.name, err)
+	}
+	if err := p.File.Close(); err != nil {
+		return fmt.Errorf("storage: close %s: %w", p.name, err)
+	}
+	if err := p.disk.root.Rename(p.name+partSuffix, p.name); err != nil {
+		return fmt.Errorf("storage: commit %s: %w", p.name, err)
+	}
+	return p.disk.syncDir(path.Dir(p.name))
+}
+
+// Abort closes and deletes the unfinished file.
+func (p *PartFile) Abort() error {
+	p.File.Close()
+	if err := p.disk.root.Remove(p.name + partSuffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("storage: abort %s: %w", p.name, err)
+	}
+	return nil
+}
+
+// syncDir makes a rename in dir durable.
+func (d *Disk) syncDir(dir string) error {
+	f, err := d.root.Open(dir)
+	if err != nil {
+		return fmt.Errorf("storage: sync dir: %w", err)
+	}
+	defer f.Close()
+	if err := f.Sync(); err != nil {
+		return fmt.Errorf("storage: sync dir: %w", err)
+	}
+	return nil
+}
+
+// PartFiles lists the .part files left under the media directory, as take keys.
+func (d *Disk) PartFiles() ([]TakeKey, error) {
+	var out []TakeKey
+	err := fs.WalkDir(d.root.FS(), ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || path.Ext(p) != partSuffix {
+			return err
+		}
+		if k, ok := parseMediaPath(p[:len(p)-len(partSuffix)]); ok {
+			out = append(out, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: list part files: %w", err)
+	}
+	return out, nil
+}
+
+func parseMediaPath(p string) (TakeKey, bool) {
+	dir, file := path.Split(p)
+	var k TakeKey
+	if _, err := fmt.Sscanf(file, "take-%d.webm", &k.N); err != nil {
+		return k, false
+	}
+	dir = path.Clean(dir)
+	dir, k.Question = path.Split(dir)
+	dir = path.Clean(dir)
+	k.Interview, k.Invitation = path.Split(dir)
+	k.Interview = path.Clean(k.Interview)
+	_, err := MediaPath(k)
+	return k, err == nil
+}
+
+var _ Media = (*Disk)(nil)

@@ -1,0 +1,157 @@
+package storage
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func openTest(t *testing.T) (*DB, *Invitation, *Interview) {
+	t.Helper()
+	db, err := Open(filepath.Join(t.TempDir(), "takes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	iv := &Interview{Title: "T", Questions: []Question{{Text: "one"}, {Text: "two"}}}
+	if err := db.CreateInterview(iv); err != nil {
+		t.Fatal(err)
+	}
+	inv := &Invitation{InterviewID: iv.ID}
+	if err := db.CreateInvitation(inv); err != nil {
+		t.Fatal(err)
+	}
+	return db, inv, iv
+}
+
+func TestInvitationToken(t *testing.T) {
+	db, inv, _ := openTest(t)
+	if !ValidToken(inv.Token) || len(inv.Token) < 22 {
+		t.Fatalf("token %q is too short or malformed", inv.Token)
+	}
+	got, err := db.InvitationByToken(inv.Token)
+	if err != nil || got.ID != inv.ID {
+		t.Fatalf("by token: %v %v", got, err)
+	}
+	if _, err := db.InvitationByToken("nope-nope-nope-nope-nope"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("unknown token: %v, want ErrNotFound", err)
+	}
+	if err := db.CreateInvitation(&Invitation{InterviewID: "missing"}); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("invitation to a missing interview: %v", err)
+	}
+}
+
+func TestTakeLifecycle(t *testing.T) {
+	db, inv, iv := openTest(t)
+	q := iv.Questions[0].ID
+
+	t1, err := db.BeginTake(inv, q)
+	if err != nil || t1.N != 1 || t1.State != TakeRecording {
+		t.Fatalf("begin: %+v %v", t1, err)
+	}
+	if _, err := db.BeginTake(inv, q); !errors.Is(err, ErrTakeExists) {
+		t.Fatalf("second begin: %v, want ErrTakeExists", err)
+	}
+	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, false); !errors.Is(err, ErrBadState) {
+		t.Fatalf("finishing twice: %v", err)
+	}
+
+	old, next, err := db.ReplaceTake(inv, q)
+	if err != nil || old.N != 1 || next.N != 2 {
+		t.Fatalf("replace: %+v %+v %v", old, next, err)
+	}
+	if _, err := db.Take(t1.TakeKey); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("replaced take's record still there: %v", err)
+	}
+	db.FinishTake(next.TakeKey, 2000, 9000, true)
+	cur, _ := db.CurrentTakes(inv.ID)
+	if c := cur[q]; c.N != 2 || c.State != TakeDraft || !c.Cut || c.DurationMs != 2000 {
+		t.Fatalf("current take: %+v", c)
+	}
+
+	removed, err := db.RemoveTake(inv, q)
+	if err != nil || removed.State != TakeRemoved {
+		t.Fatalf("remove: %+v %v", removed, err)
+	}
+	if _, err := db.RemoveTake(inv, q); !errors.Is(err, ErrNoTake) {
+		t.Fatalf("removing again: %v, want ErrNoTake", err)
+	}
+	if _, _, err := db.ReplaceTake(inv, q); !errors.Is(err, ErrNoTake) {
+		t.Fatalf("replacing nothing: %v, want ErrNoTake", err)
+	}
+	cur, _ = db.CurrentTakes(inv.ID)
+	if len(cur) != 0 {
+		t.Fatalf("current takes after removal: %+v", cur)
+	}
+
+	t3, err := db.BeginTake(inv, q)
+	if err != nil || t3.N != 3 {
+		t.Fatalf("numbers are never reused: %+v %v", t3, err)
+	}
+	if err := db.DeleteTake(t3.TakeKey); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.BeginTake(inv, q); err != nil {
+		t.Fatalf("begin after a deleted take: %v", err)
+	}
+	all, _ := db.Takes(inv.ID)
+	if len(all) != 2 { // the removed tombstone (2) and the new take (4)
+		t.Fatalf("takes: %+v", all)
+	}
+}
+
+func TestDiskPartFiles(t *testing.T) {
+	dir := t.TempDir()
+	d, err := OpenDisk(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	k := TakeKey{Interview: NewID(), Invitation: NewID(), Question: NewID(), N: 1}
+	f, err := d.Create(k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Create(k); err == nil {
+		t.Fatal("a second Create of the same take succeeded")
+	}
+	f.WriteAt([]byte("hello"), 0)
+	if d.Exists(k) {
+		t.Fatal("a take being written is visible as a take")
+	}
+	parts, _ := d.PartFiles()
+	if len(parts) != 1 || parts[0] != k {
+		t.Fatalf("part files: %+v, want %+v", parts, k)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := MediaPath(k)
+	fi, err := os.Stat(filepath.Join(dir, p))
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("committed file: %v %v", fi, err)
+	}
+	if parts, _ := d.PartFiles(); len(parts) != 0 {
+		t.Fatalf("part files after commit: %+v", parts)
+	}
+	if err := d.Remove(k); err != nil || d.Exists(k) {
+		t.Fatalf("remove: %v", err)
+	}
+}
+
+func TestMediaPathRejectsClientText(t *testing.T) {
+	for _, k := range []TakeKey{
+		{Interview: "..", Invitation: "a", Question: "b", N: 1},
+		{Interview: "a", Invitation: "b/c", Question: "d", N: 1},
+		{Interview: "a", Invitation: "b", Question: "C", N: 1},
+		{Interview: "a", Invitation: "b", Question: "c", N: 0},
+	} {
+		if _, err := MediaPath(k); !errors.Is(err, ErrBadKey) {
+			t.Errorf("MediaPath(%+v) = %v, want ErrBadKey", k, err)
+		}
+	}
+}

@@ -1,0 +1,130 @@
+package web
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+
+	"github.com/takes/takes/storage"
+)
+
+// Store is what the web server needs of the record store.
+type Store interface {
+	InvitationByToken(token string) (*storage.Invitation, error)
+	Take(k storage.TakeKey) (storage.Take, error)
+}
+
+// Server serves the pages, the media and the candidate's WebSocket.
+type Server struct {
+	store  Store
+	media  storage.Media
+	ws     http.Handler
+	log    *slog.Logger
+	assets fs.FS
+}
+
+// NewServer returns the server; ws handles the candidate's WebSocket.
+func NewServer(store Store, media storage.Media, ws http.Handler, log *slog.Logger) *Server {
+	return &Server{store: store, media: media, ws: ws, log: log, assets: Assets()}
+}
+
+// Handler returns the HTTP handler with every route.
+func (s *Server) Handler() http.Handler {
+	return s.routes()
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write([]byte("Takes is running. Candidates open the link in their invitation.\n"))
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Write([]byte("ok\n"))
+}
+
+func (s *Server) static() http.Handler {
+	fsrv := http.FileServerFS(s.assets)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache")
+		fsrv.ServeHTTP(w, r)
+	})
+}
+
+// candidatePage serves the recording page for a known invitation.
+func (s *Server) candidatePage(w http.ResponseWriter, r *http.Request) {
+	if _, err := s.invitation(r.PathValue("token")); err != nil {
+		s.notFound(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	http.ServeFileFS(w, r, s.assets, "candidate.html")
+}
+
+// candidateMedia plays back one of the candidate's own takes, with Range support.
+func (s *Server) candidateMedia(w http.ResponseWriter, r *http.Request) {
+	inv, err := s.invitation(r.PathValue("token"))
+	if err != nil {
+		s.notFound(w, err)
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("take"))
+	if err != nil || n <= 0 || !storage.ValidID(r.PathValue("question")) {
+		http.NotFound(w, r)
+		return
+	}
+	k := storage.TakeKey{Interview: inv.InterviewID, Invitation: inv.ID, Question: r.PathValue("question"), N: n}
+	t, err := s.store.Take(k)
+	if err != nil || (t.State != storage.TakeDraft && t.State != storage.TakeSubmitted) {
+		s.notFound(w, err)
+		return
+	}
+	s.serveTake(w, r, k)
+}
+
+func (s *Server) serveTake(w http.ResponseWriter, r *http.Request, k storage.TakeKey) {
+	f, err := s.media.Open(k)
+	if err != nil {
+		s.notFound(w, err)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		s.log.Error("stat take", slog.String("take", k.String()), slog.Any("err", err))
+		http.Error(w, "cannot read this recording", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "video/webm")
+	w.Header().Set("Cache-Control", "private, no-cache")
+	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+func (s *Server) invitation(token string) (*storage.Invitation, error) {
+	if !storage.ValidToken(token) {
+		return nil, storage.ErrNotFound
+	}
+	return s.store.InvitationByToken(token)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, err error) {
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		s.log.Error("lookup", slog.Any("err", err))
+	}
+	http.Error(w, "not found: check the link in your invitation", http.StatusNotFound)
+}
+
+// securityHeaders sets headers every response gets. The page runs no inline script,
+// talks only to its own origin, and never leaks its secret URL as a referrer.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; connect-src 'self' ws: wss:; media-src 'self' blob:; img-src 'self' data:; style-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Permissions-Policy", "camera=(self), microphone=(self)")
+		next.ServeHTTP(w, r)
+	})
+}
