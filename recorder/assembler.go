@@ -55,6 +55,7 @@ type assembler struct {
 	maxLate time.Duration
 
 	started      bool
+	emitted      bool // a frame has been emitted or given up
 	next         uint16 // first sequence number not yet emitted or skipped
 	highest      uint16
 	gapSince     time.Time
@@ -82,13 +83,14 @@ func (a *assembler) push(p *rtp.Packet, now time.Time, emit func(frame)) (needKe
 		return false
 	}
 	if !a.started {
-		if !s.start {
-			return false
-		}
 		a.started, a.next, a.highest = true, s.seq, s.seq
-		a.waitKeyframe = a.codec != codecOpus && !s.keyframe
+		a.waitKeyframe = a.codec != codecOpus
 	}
 	d := int16(s.seq - a.next)
+	if d < 0 && !a.emitted && int(-d) < len(a.slots)/2 {
+		// Before the first frame, an earlier packet moves the start back.
+		a.next, d = s.seq, 0
+	}
 	if d < 0 {
 		a.stats.late.Add(1)
 		return false
@@ -236,6 +238,7 @@ func (a *assembler) emitHead(end uint16, emit func(frame)) (needKeyframe bool) {
 		}
 	}
 	a.next = end + 1
+	a.emitted = true
 	if a.waitKeyframe && !key {
 		a.stats.framesDropped.Add(1)
 		return true
@@ -258,6 +261,7 @@ func (a *assembler) giveUp() (needKeyframe bool) {
 
 // skipTo discards everything before seq, counting what was lost.
 func (a *assembler) skipTo(seq uint16) (needKeyframe bool) {
+	a.emitted = true
 	dropped := false
 	for ; a.next != seq; a.next++ {
 		if s := a.slotAt(a.next); s != nil {

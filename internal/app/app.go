@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/takes/takes/recorder"
@@ -39,10 +40,18 @@ type App struct {
 	ws     *signaling.Handler
 	cancel context.CancelFunc
 	http   http.Handler
+
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // New opens the data directory and builds the server. Close releases it.
 func New(cfg Config) (*App, error) {
+	return build(cfg, nil)
+}
+
+// build is New with a way for tests to wrap the media store (to inject faults).
+func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -63,9 +72,13 @@ func New(cfg Config) (*App, error) {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ws := signaling.NewHandler(ctx, db, disk, eng, cfg.Logger, signaling.Options{})
+	var media storage.Media = disk
+	if wrapMedia != nil {
+		media = wrapMedia(disk)
+	}
+	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
 	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, ws: ws, cancel: cancel}
-	a.http = web.NewServer(db, disk, ws, cfg.Logger).Handler()
+	a.http = web.NewServer(db, media, ws, cfg.Logger).Handler()
 	a.reportLeftovers()
 	return a, nil
 }
@@ -78,10 +91,14 @@ func (a *App) DB() *storage.DB { return a.db }
 
 // Close ends every candidate connection, saving takes in progress as drafts, then
 // closes the files. Call it after the HTTP server has stopped taking requests.
+// Closing twice is harmless.
 func (a *App) Close() error {
-	a.cancel()
-	a.ws.Wait()
-	return errors.Join(a.disk.Close(), a.db.Close())
+	a.closeOnce.Do(func() {
+		a.cancel()
+		a.ws.Wait()
+		a.closeErr = errors.Join(a.disk.Close(), a.db.Close())
+	})
+	return a.closeErr
 }
 
 // DemoLink returns the candidate link of the demo interview, creating the interview

@@ -32,18 +32,21 @@ type testServer struct {
 
 func startServer(t *testing.T) *testServer {
 	t.Helper()
+	return startServerWith(t, nil)
+}
+
+func startServerWith(t *testing.T, wrapMedia func(storage.Media) storage.Media) *testServer {
+	t.Helper()
 	mediatest.RequireTools(t)
 	data := t.TempDir()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	a, err := New(Config{DataDir: data, Recorder: recorder.Config{LoopbackOnly: true}, Logger: log})
+	a, err := build(Config{DataDir: data, Recorder: recorder.Config{LoopbackOnly: true}, Logger: log}, wrapMedia)
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(func() {
-		if err := a.Close(); err != nil {
-			t.Errorf("closing app: %v", err)
-		}
+		a.Close() // a test may have closed it already
 		srv.Close()
 	})
 	iv := &storage.Interview{Title: "E2E", Questions: []storage.Question{{Text: "First?"}, {Text: "Second?"}}}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -56,7 +57,7 @@ type clipEntry struct {
 // milliseconds of ffmpeg, and every peer test of the process wants the same few clips. The files are left
 // in a temporary directory when the process ends.
 var (
-	clipCache sync.Map // clipKey → *clipEntry
+	clipCache sync.Map // ClipOptions, defaults filled in → *clipEntry
 	sharedDir = sync.OnceValues(func() (string, error) { return os.MkdirTemp("", "takes-mediatest-") })
 )
 
@@ -91,7 +92,9 @@ func cachedClip(opts ClipOptions) (Clip, error) {
 	v, _ := clipCache.LoadOrStore(opts, &clipEntry{})
 	e := v.(*clipEntry)
 	e.once.Do(func() { e.clip, e.err = generateClip(dir, opts) })
-	return e.clip, e.err
+	clip := e.clip
+	clip.Keyframes = slices.Clone(clip.Keyframes) // callers may not share the cache's slice
+	return clip, e.err
 }
 
 // withDefaults fills in zero fields and checks the codec.
