@@ -55,7 +55,7 @@ type assembler struct {
 	maxLate time.Duration
 
 	started      bool
-	emitted      bool // a frame has been emitted or given up
+	emitted      bool   // a frame has been emitted or given up
 	next         uint16 // first sequence number not yet emitted or skipped
 	highest      uint16
 	gapSince     time.Time
