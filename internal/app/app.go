@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -56,6 +57,9 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 		cfg.Logger = slog.Default()
 	}
 	cfg.Recorder.Logger = cfg.Logger
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
 	db, err := storage.Open(filepath.Join(cfg.DataDir, "takes.db"))
 	if err != nil {
 		return nil, err
