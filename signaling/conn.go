@@ -30,9 +30,11 @@ type conn struct {
 	pcState    chan webrtc.PeerConnectionState
 	done       chan struct{} // closed when run returns
 	writerDone chan struct{}
+	readerDone chan struct{}
 
-	sess *recorder.Session
-	rec  *recording // the take in progress, if any
+	sess  *recorder.Session
+	rec   *recording // the take in progress, if any
+	cands heldCandidates
 }
 
 // inbound is one message read from the socket, or the reason reading stopped.
@@ -57,6 +59,7 @@ func newConn(h *Handler, ws *websocket.Conn, inv *storage.Invitation, iv *storag
 		pcState:    make(chan webrtc.PeerConnectionState, 8),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
+		readerDone: make(chan struct{}),
 	}
 }
 
@@ -91,10 +94,9 @@ func (c *conn) loop(ctx context.Context) {
 			return
 		case <-c.writerDone:
 			return
-		case m, ok := <-c.in:
-			if !ok {
-				return
-			}
+		case <-c.readerDone:
+			return
+		case m := <-c.in:
 			if m.tooLarge {
 				c.refuse(errTooLarge, "")
 				c.closeWith(websocket.CloseMessageTooBig, "message too large")
@@ -112,7 +114,7 @@ func (c *conn) loop(ctx context.Context) {
 // readLoop reads messages until the socket fails. It enforces the message limit
 // itself, so the browser hears why before the socket closes.
 func (c *conn) readLoop() {
-	defer close(c.in)
+	defer close(c.readerDone)
 	c.ws.SetReadLimit(4 * c.h.opts.MaxMessage)
 	c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PongWait))
 	c.ws.SetPongHandler(func(string) error {
@@ -134,9 +136,24 @@ func (c *conn) readLoop() {
 			return
 		}
 		if m.tooLarge {
+			c.discardRest(r)
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(c.h.opts.PongWait))
+	}
+}
+
+// discardRest reads and drops everything the browser still sends until it answers
+// the close frame. Closing a socket with unread data resets the connection, and the
+// browser would then lose the error event that says why.
+func (c *conn) discardRest(r io.Reader) {
+	io.Copy(io.Discard, r)
+	for {
+		_, r, err := c.ws.NextReader()
+		if err != nil {
+			return
+		}
+		io.Copy(io.Discard, r)
 	}
 }
 
@@ -153,6 +170,9 @@ func (c *conn) writeLoop() {
 			if err := c.write(m); err != nil {
 				c.ws.Close()
 				return
+			}
+			if _, ok := m.(closeMsg); ok {
+				return // nothing may follow a close frame
 			}
 		case <-ping.C:
 			deadline := time.Now().Add(c.h.opts.WriteWait)
@@ -195,12 +215,13 @@ func (c *conn) sendAsync(m any) {
 	}
 }
 
+// closeWith sends a close frame after what is queued, then waits a moment for the
+// browser's answering close frame, which ends the reader.
 func (c *conn) closeWith(code int, text string) {
 	c.send(closeMsg{code: code, text: text})
-	// Let the writer send what is queued, then the close frame, before the socket is closed.
 	select {
-	case <-c.writerDone:
-	case <-time.After(time.Second):
+	case <-c.readerDone:
+	case <-time.After(2 * time.Second):
 	}
 }
 
@@ -256,9 +277,7 @@ func (c *conn) offer(sdp string) error {
 	}
 	if c.sess == nil {
 		s, err := c.h.rec.NewSession(recorder.SessionOptions{
-			OnICECandidate: func(ci webrtc.ICECandidateInit) {
-				c.sendAsync(candidateMsg{Type: "candidate", Candidate: ci})
-			},
+			OnICECandidate: c.localCandidate,
 			OnStateChange: func(st webrtc.PeerConnectionState) {
 				select {
 				case c.pcState <- st:
@@ -273,13 +292,58 @@ func (c *conn) offer(sdp string) error {
 		}
 		c.sess = s
 	}
+	// Candidates gathered for this answer must not reach the browser before it.
+	c.cands.hold()
 	answer, err := c.sess.HandleOffer(sdp)
 	if err != nil {
+		c.cands.release()
 		c.log.Info("bad offer", slog.Any("err", err))
 		return errBadSDP
 	}
 	c.send(answerMsg{Type: "answer", SDP: answer})
+	for _, ci := range c.cands.release() {
+		c.send(candidateMsg{Type: "candidate", Candidate: ci})
+	}
 	return nil
+}
+
+// localCandidate trickles one of the server's ICE candidates to the browser. It is
+// called from Pion's goroutines.
+func (c *conn) localCandidate(ci webrtc.ICECandidateInit) {
+	if !c.cands.keep(ci) {
+		c.sendAsync(candidateMsg{Type: "candidate", Candidate: ci})
+	}
+}
+
+// heldCandidates holds local candidates while an answer is being made.
+type heldCandidates struct {
+	mu      sync.Mutex
+	holding bool
+	held    []webrtc.ICECandidateInit
+}
+
+func (h *heldCandidates) hold() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.holding = true
+}
+
+// keep holds ci and reports true while holding.
+func (h *heldCandidates) keep(ci webrtc.ICECandidateInit) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.holding {
+		h.held = append(h.held, ci)
+	}
+	return h.holding
+}
+
+func (h *heldCandidates) release() []webrtc.ICECandidateInit {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	held := h.held
+	h.holding, h.held = false, nil
+	return held
 }
 
 func (c *conn) candidate(ci *webrtc.ICECandidateInit) error {
