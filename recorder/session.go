@@ -23,6 +23,9 @@ type TakeEvents interface {
 	// TakeFailed is called once if the file cannot be written; the take is over and
 	// StopTake returns the error.
 	TakeFailed(err error)
+	// TakeLimitReached is called once when the take reaches its time limit; later
+	// media is not written, and the owner should stop the take.
+	TakeLimitReached()
 }
 
 // SessionOptions are the callbacks of a session. They must not block.
@@ -258,8 +261,9 @@ func (s *Session) sendPLILocked(now time.Time) {
 }
 
 // StartTake begins a take into file. The file is opened at the first video keyframe,
-// which is requested at once; ev hears when that happens.
-func (s *Session) StartTake(file io.WriterAt, ev TakeEvents) error {
+// which is requested at once; ev hears when that happens. A take longer than limit
+// (when not zero) is cut there.
+func (s *Session) StartTake(file io.WriterAt, ev TakeEvents, limit time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -277,7 +281,7 @@ func (s *Session) StartTake(file io.WriterAt, ev TakeEvents) error {
 	now := time.Now()
 	s.take = &takeWriter{
 		file: file, events: ev, videoCodec: s.video.codec, hasAudio: true,
-		maps: [2]mapping{vm, am}, armedAt: now,
+		maps: [2]mapping{vm, am}, armedAt: now, limit: int64(limit),
 	}
 	s.take.baseLost, s.take.baseDropped = s.lossCounts()
 	s.sendPLILocked(now)
@@ -332,4 +336,11 @@ func (s *Session) Ready() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.video != nil && s.audio != nil && !s.closed
+}
+
+// Broken reports whether the peer connection has failed or closed, so that a new
+// session is needed.
+func (s *Session) Broken() bool {
+	st := s.pc.ConnectionState()
+	return st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed
 }

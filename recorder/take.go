@@ -61,6 +61,8 @@ type takeWriter struct {
 	hasAudio   bool
 	maps       [2]mapping
 	armedAt    time.Time
+	limit      int64 // ns; zero for none
+	limited    bool  // the limit was reached
 
 	mux     *webm.Writer
 	t0      int64 // timeline time of the first keyframe, ns
@@ -96,6 +98,13 @@ func (w *takeWriter) push(track int, rtpTime int64, key bool, data []byte, now t
 	}
 	if t < w.t0 || t < w.latest[track] {
 		return // before the take began, or out of order
+	}
+	if w.limit > 0 && t-w.t0 >= w.limit {
+		if !w.limited {
+			w.limited = true
+			w.events.TakeLimitReached()
+		}
+		return
 	}
 	w.enqueue(track, t, key, data)
 	w.drain(false)

@@ -13,6 +13,7 @@ import (
 // loop without ever blocking them: flags, and a poke on a one-slot channel.
 type takeSignal struct {
 	started  atomic.Bool
+	limited  atomic.Bool
 	failed   atomic.Pointer[error]
 	notify   chan struct{}
 	reported bool // the loop has sent "recording"
@@ -32,6 +33,12 @@ func (s *takeSignal) TakeFailed(err error) {
 	s.poke()
 }
 
+// TakeLimitReached implements recorder.TakeEvents.
+func (s *takeSignal) TakeLimitReached() {
+	s.limited.Store(true)
+	s.poke()
+}
+
 func (s *takeSignal) poke() {
 	select {
 	case s.notify <- struct{}{}:
@@ -43,12 +50,15 @@ func (s *takeSignal) poke() {
 func (c *conn) takeNews() {
 	r := c.rec
 	if r.signal.failed.Load() != nil {
-		c.finishTake(false) // reports the write error and discards the take
+		c.finishTake(storage.EndStop) // reports the write error and discards the take
 		return
 	}
 	if r.signal.started.Load() && !r.signal.reported {
 		r.signal.reported = true
-		c.send(recordingMsg{Type: "recording", Question: r.take.Question, Take: r.take.N})
+		c.send(recordingMsg{Type: "recording", Question: r.take.Question, Take: r.take.N, LimitMs: r.limit.Milliseconds()})
+	}
+	if r.signal.limited.Load() {
+		c.finishTake(storage.EndLimit)
 	}
 }
 
@@ -67,7 +77,8 @@ func (c *conn) retake(question string) error {
 	if err := c.canRecord(question); err != nil {
 		return err
 	}
-	old, next, err := c.h.store.ReplaceTake(c.inv, question)
+	q, _ := c.iv.Question(question)
+	old, next, err := c.h.store.ReplaceTake(c.inv, question, q.RetakeLimit)
 	if err != nil {
 		return err
 	}
@@ -103,12 +114,13 @@ func (c *conn) startTake(t storage.Take) error {
 		return errWriteFailed
 	}
 	sig := newTakeSignal()
-	if err := c.sess.StartTake(f, sig); err != nil {
+	q, _ := c.iv.Question(t.Question)
+	if err := c.sess.StartTake(f, sig, q.TimeLimit); err != nil {
 		f.Abort()
 		c.dropRecord(t)
 		return err
 	}
-	c.rec = &recording{take: t, file: f, signal: sig}
+	c.rec = &recording{take: t, file: f, signal: sig, limit: q.TimeLimit}
 	c.log.Info("take armed", slog.String("take", t.TakeKey.String()))
 	return nil
 }
@@ -123,13 +135,12 @@ func (c *conn) stop() error {
 	if c.rec == nil {
 		return errNotRecording
 	}
-	return c.finishTake(false)
+	return c.finishTake(storage.EndStop)
 }
 
 // finishTake ends the take in progress. A take with media becomes a draft and the
 // browser hears "saved"; one without is discarded and the browser hears why.
-// cut marks a take ended by a dropped connection rather than by Stop.
-func (c *conn) finishTake(cut bool) error {
+func (c *conn) finishTake(end storage.TakeEnd) error {
 	r := c.rec
 	c.rec = nil
 	res, err := c.sess.StopTake()
@@ -149,17 +160,24 @@ func (c *conn) finishTake(cut bool) error {
 		c.refuse(pe, "")
 		return nil
 	}
-	t, err := c.h.store.FinishTake(r.take.TakeKey, res.Duration.Milliseconds(), res.Bytes, cut)
+	t, err := c.h.store.FinishTake(r.take.TakeKey, res.Duration.Milliseconds(), res.Bytes, end)
 	if err != nil {
 		c.log.Error("recording finished take", slog.String("take", r.take.TakeKey.String()), slog.Any("err", err))
 		c.refuse(errWriteFailed, "")
 		return nil
 	}
 	c.log.Info("take saved", slog.String("take", t.TakeKey.String()), slog.Int64("ms", t.DurationMs),
-		slog.Int64("bytes", t.Bytes), slog.Bool("cut", cut), slog.Duration("firstFrame", res.Stats.FirstFrameDelay),
+		slog.Int64("bytes", t.Bytes), slog.String("end", string(end)), slog.Duration("firstFrame", res.Stats.FirstFrameDelay),
 		slog.Uint64("lost", res.Stats.PacketsLost), slog.Uint64("dropped", res.Stats.FramesDropped))
-	c.send(savedMsg{Type: "saved", Question: t.Question, Take: t.N, DurationMs: t.DurationMs,
-		Bytes: t.Bytes, URL: TakeURL(c.token, t.TakeKey), Cut: cut})
+	m := savedMsg{Type: "saved", Question: t.Question, Take: t.N, DurationMs: t.DurationMs,
+		Bytes: t.Bytes, URL: TakeURL(c.token, t.TakeKey), Reason: string(end)}
+	if q, _ := c.iv.Question(t.Question); q.RetakeLimit > 0 {
+		if used, err := c.h.store.RetakesUsed(c.inv.ID); err == nil {
+			left := max(q.RetakeLimit-used[t.Question], 0)
+			m.RetakesLeft = &left
+		}
+	}
+	c.send(m)
 	return nil
 }
 
@@ -179,4 +197,49 @@ func (c *conn) removeTake(question string) error {
 	}
 	c.send(removedMsg{Type: "removed", Question: question})
 	return nil
+}
+
+func (c *conn) acceptPrivacy() error {
+	inv, err := c.h.store.AcceptPrivacy(c.inv.ID)
+	if err != nil {
+		return err
+	}
+	c.inv = inv
+	return c.sendState("state")
+}
+
+// detailsError carries, per field, what is wrong with the candidate's details.
+type detailsError struct {
+	fields map[string]string
+}
+
+func (e *detailsError) Error() string { return "signaling: invalid details" }
+
+func (c *conn) details(values map[string]string) error {
+	if c.inv.Stage() == storage.StagePrivacy {
+		return errWrongStage
+	}
+	clean, problems := storage.CheckDetails(c.iv.AskedFields(), values)
+	if len(problems) > 0 {
+		return &detailsError{fields: problems}
+	}
+	inv, err := c.h.store.SaveDetails(c.inv.ID, clean)
+	if err != nil {
+		return err
+	}
+	c.inv = inv
+	return c.sendState("state")
+}
+
+func (c *conn) submit() error {
+	if c.rec != nil {
+		return errAlreadyRecording
+	}
+	inv, err := c.h.store.Submit(c.iv, c.inv.ID)
+	if err != nil {
+		return err
+	}
+	c.inv = inv
+	c.log.Info("answers submitted")
+	return c.sendState("state")
 }

@@ -3,6 +3,7 @@ package signaling
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"sync"
@@ -27,7 +28,7 @@ type conn struct {
 
 	in         chan inbound
 	out        chan any
-	pcState    chan webrtc.PeerConnectionState
+	pcState    chan peerState
 	done       chan struct{} // closed when run returns
 	writerDone chan struct{}
 	readerDone chan struct{}
@@ -48,6 +49,7 @@ type recording struct {
 	take   storage.Take
 	file   storage.TakeFile
 	signal *takeSignal
+	limit  time.Duration
 }
 
 func newConn(h *Handler, ws *websocket.Conn, inv *storage.Invitation, iv *storage.Interview, token string) *conn {
@@ -56,7 +58,7 @@ func newConn(h *Handler, ws *websocket.Conn, inv *storage.Invitation, iv *storag
 		log:        h.log.With(slog.String("invitation", inv.ID)),
 		in:         make(chan inbound),
 		out:        make(chan any, 32),
-		pcState:    make(chan webrtc.PeerConnectionState, 8),
+		pcState:    make(chan peerState, 8),
 		done:       make(chan struct{}),
 		writerDone: make(chan struct{}),
 		readerDone: make(chan struct{}),
@@ -230,11 +232,27 @@ func (c *conn) refuse(e *protocolError, request string) {
 }
 
 func (c *conn) sendWelcome() error {
-	takes, err := c.h.store.CurrentTakes(c.inv.ID)
+	inv, err := c.h.store.MarkOpened(c.inv.ID)
 	if err != nil {
 		return err
 	}
-	c.send(welcome(c.iv, c.token, takes))
+	c.inv = inv
+	return c.sendState("welcome")
+}
+
+// sendState sends the candidate's view of the interview, as far as the stage allows.
+func (c *conn) sendState(typ string) error {
+	v := stateView{iv: c.iv, inv: c.inv}
+	if st := c.inv.Stage(); st == storage.StageQuestions || st == storage.StageSubmitted {
+		var err error
+		if v.takes, err = c.h.store.CurrentTakes(c.inv.ID); err != nil {
+			return err
+		}
+		if v.retakes, err = c.h.store.RetakesUsed(c.inv.ID); err != nil {
+			return err
+		}
+	}
+	c.send(v.message(typ))
 	return nil
 }
 
@@ -245,58 +263,78 @@ func (c *conn) handle(data []byte) {
 		c.refuse(errBadMessage, "")
 		return
 	}
-	var err error
-	switch m.Type {
-	case "offer":
-		err = c.offer(m.SDP)
-	case "candidate":
-		err = c.candidate(m.Candidate)
-	case "record":
-		err = c.record(m.Question)
-	case "stop":
-		err = c.stop()
-	case "retake":
-		err = c.retake(m.Question)
-	case "remove-take":
-		err = c.removeTake(m.Question)
-	default:
-		err = errUnknownType
-	}
-	if err != nil {
+	if err := c.command(&m); err != nil {
 		pe := toProtocol(err)
 		if pe == errInternal || pe == errWriteFailed {
 			c.log.Error("command failed", slog.String("type", m.Type), slog.Any("err", err))
 		}
-		c.refuse(pe, m.Type)
+		em := errorMsg{Type: "error", Code: pe.code, Message: pe.message, Request: m.Type}
+		var de *detailsError
+		var me *storage.MissingAnswersError
+		switch {
+		case errors.As(err, &de):
+			em.Fields = de.fields
+		case errors.As(err, &me):
+			em.Questions = me.Questions
+		}
+		c.send(em)
 	}
+}
+
+func (c *conn) command(m *inMessage) error {
+	switch m.Type {
+	case "accept-privacy":
+		return c.acceptPrivacy()
+	case "details":
+		return c.details(m.Values)
+	case "submit":
+		return c.submit()
+	case "stop":
+		return c.stop()
+	}
+	if m.Type != "offer" && m.Type != "candidate" && m.Type != "record" && m.Type != "retake" && m.Type != "remove-take" {
+		return errUnknownType
+	}
+	// Media and recording belong to the questions stage only.
+	switch c.inv.Stage() {
+	case storage.StageSubmitted:
+		return errSubmitted
+	case storage.StagePrivacy, storage.StageDetails:
+		return errWrongStage
+	}
+	switch m.Type {
+	case "offer":
+		return c.offer(m.SDP)
+	case "candidate":
+		return c.candidate(m.Candidate)
+	case "record":
+		return c.record(m.Question)
+	case "retake":
+		return c.retake(m.Question)
+	}
+	return c.removeTake(m.Question)
 }
 
 func (c *conn) offer(sdp string) error {
 	if sdp == "" {
 		return errBadMessage
 	}
-	if c.sess == nil {
-		s, err := c.h.rec.NewSession(recorder.SessionOptions{
-			OnICECandidate: c.localCandidate,
-			OnStateChange: func(st webrtc.PeerConnectionState) {
-				select {
-				case c.pcState <- st:
-				case <-c.done:
-				}
-			},
-			OnMediaReady: func() { c.sendAsync(mediaMsg{Type: "media", Ready: true}) },
-			Logger:       c.log,
-		})
+	if c.sess != nil && c.sess.Broken() {
+		c.dropSession()
+	}
+	fresh := c.sess == nil
+	if fresh {
+		s, err := c.newSession()
 		if err != nil {
 			return err
 		}
 		c.sess = s
 	}
-	// Candidates gathered for this answer must not reach the browser before it.
-	c.cands.hold()
-	answer, err := c.sess.HandleOffer(sdp)
+	answer, err := c.answer(c.sess, sdp)
+	if err != nil && !fresh {
+		answer, err = c.replaceSession(sdp, err)
+	}
 	if err != nil {
-		c.cands.release()
 		c.log.Info("bad offer", slog.Any("err", err))
 		return errBadSDP
 	}
@@ -305,6 +343,72 @@ func (c *conn) offer(sdp string) error {
 		c.send(candidateMsg{Type: "candidate", Candidate: ci})
 	}
 	return nil
+}
+
+// replaceSession tries an offer that the current session refused on a new one: the
+// browser may have made a new peer connection. The new session replaces the old one
+// only if it takes the offer.
+func (c *conn) replaceSession(sdp string, why error) (string, error) {
+	next, err := c.newSession()
+	if err != nil {
+		return "", err
+	}
+	answer, err := c.answer(next, sdp)
+	if err != nil {
+		next.Close()
+		return "", why
+	}
+	c.log.Info("the browser made a new peer connection", slog.Any("old", why))
+	c.dropSession()
+	c.sess = next
+	return answer, nil
+}
+
+func (c *conn) newSession() (*recorder.Session, error) {
+	var s *recorder.Session
+	ready := make(chan struct{}) // s is set
+	s, err := c.h.rec.NewSession(recorder.SessionOptions{
+		OnICECandidate: c.localCandidate,
+		OnStateChange: func(st webrtc.PeerConnectionState) {
+			<-ready
+			select {
+			case c.pcState <- peerState{s, st}:
+			case <-c.done:
+			}
+		},
+		OnMediaReady: func() { c.sendAsync(mediaMsg{Type: "media", Ready: true}) },
+		Logger:       c.log,
+	})
+	close(ready)
+	return s, err
+}
+
+// peerState is a state change of one of the connection's sessions.
+type peerState struct {
+	sess  *recorder.Session
+	state webrtc.PeerConnectionState
+}
+
+// dropSession ends the peer connection, keeping a take in progress as cut.
+func (c *conn) dropSession() {
+	if c.rec != nil {
+		c.finishTake(storage.EndCut)
+	}
+	if err := c.sess.Close(); err != nil {
+		c.log.Debug("closing peer connection", slog.Any("err", err))
+	}
+	c.sess = nil
+}
+
+// answer applies an offer to a session. Candidates gathered for the answer are held
+// until it is queued, so the browser never gets one before the answer.
+func (c *conn) answer(s *recorder.Session, sdp string) (string, error) {
+	c.cands.hold()
+	answer, err := s.HandleOffer(sdp)
+	if err != nil {
+		c.cands.release()
+	}
+	return answer, err
 }
 
 // localCandidate trickles one of the server's ICE candidates to the browser. It is
@@ -360,25 +464,24 @@ func (c *conn) candidate(ci *webrtc.ICECandidateInit) error {
 	return nil
 }
 
-func (c *conn) peerState(st webrtc.PeerConnectionState) {
+func (c *conn) peerState(ps peerState) {
+	st := ps.state
 	c.log.Debug("peer connection", slog.String("state", st.String()))
+	if ps.sess != c.sess {
+		return // a session replaced or closed already
+	}
 	if st == webrtc.PeerConnectionStateFailed || st == webrtc.PeerConnectionStateClosed {
 		// The media is gone: keep what reached the server.
 		if c.rec != nil {
-			c.finishTake(true)
+			c.finishTake(storage.EndCut)
 		}
 	}
 }
 
 // cleanup runs when the connection ends: a take in progress is kept as a cut draft.
 func (c *conn) cleanup() {
-	if c.rec != nil {
-		c.finishTake(true)
-	}
 	if c.sess != nil {
-		if err := c.sess.Close(); err != nil {
-			c.log.Debug("closing peer connection", slog.Any("err", err))
-		}
+		c.dropSession()
 	}
 }
 

@@ -32,14 +32,30 @@ var (
 	errBadSDP           = &protocolError{"bad-sdp", "The connection details could not be used."}
 	errSubmitted        = &protocolError{"submitted", "Your answers have been sent; they can no longer be changed."}
 	errInternal         = &protocolError{"internal", "Something went wrong on the server. Please try again."}
+	errWrongStage       = &protocolError{"wrong-stage", "Please accept the privacy policy and give your details first."}
+	errInvalidDetails   = &protocolError{"invalid-details", "Please check the marked fields."}
+	errRetakeLimit      = &protocolError{"retake-limit", "You have used all the retakes for this question."}
+	errMissingAnswers   = &protocolError{"missing-answers", "Please answer every required question first."}
 )
 
 // toProtocol maps an error from the recorder or the store to a refusal.
 func toProtocol(err error) *protocolError {
 	var pe *protocolError
+	var de *detailsError
+	var me *storage.MissingAnswersError
 	switch {
 	case errors.As(err, &pe):
 		return pe
+	case errors.As(err, &de):
+		return errInvalidDetails
+	case errors.As(err, &me):
+		return errMissingAnswers
+	case errors.Is(err, storage.ErrSubmitted):
+		return errSubmitted
+	case errors.Is(err, storage.ErrWrongStage):
+		return errWrongStage
+	case errors.Is(err, storage.ErrRetakeLimit):
+		return errRetakeLimit
 	case errors.Is(err, recorder.ErrRecording):
 		return errAlreadyRecording
 	case errors.Is(err, recorder.ErrNotRecording):
@@ -52,8 +68,6 @@ func toProtocol(err error) *protocolError {
 		return errTakeExists
 	case errors.Is(err, storage.ErrNoTake):
 		return errNoTake
-	case errors.Is(err, storage.ErrBadState):
-		return errSubmitted
 	}
 	return errInternal
 }

@@ -19,11 +19,16 @@ import (
 type Store interface {
 	InvitationByToken(token string) (*storage.Invitation, error)
 	Interview(id string) (*storage.Interview, error)
+	MarkOpened(invitationID string) (*storage.Invitation, error)
+	AcceptPrivacy(invitationID string) (*storage.Invitation, error)
+	SaveDetails(invitationID string, details map[string]string) (*storage.Invitation, error)
+	Submit(iv *storage.Interview, invitationID string) (*storage.Invitation, error)
 	CurrentTakes(invitationID string) (map[string]storage.Take, error)
+	RetakesUsed(invitationID string) (map[string]int, error)
 	BeginTake(inv *storage.Invitation, question string) (storage.Take, error)
-	ReplaceTake(inv *storage.Invitation, question string) (old, next storage.Take, err error)
+	ReplaceTake(inv *storage.Invitation, question string, limit int) (old, next storage.Take, err error)
 	RemoveTake(inv *storage.Invitation, question string) (storage.Take, error)
-	FinishTake(k storage.TakeKey, durationMs, size int64, cut bool) (storage.Take, error)
+	FinishTake(k storage.TakeKey, durationMs, size int64, end storage.TakeEnd) (storage.Take, error)
 	DeleteTake(k storage.TakeKey) error
 }
 

@@ -2,6 +2,7 @@ package signaling
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/pion/webrtc/v4"
 	"github.com/takes/takes/storage"
@@ -13,23 +14,38 @@ type inMessage struct {
 	SDP       string                   `json:"sdp"`
 	Candidate *webrtc.ICECandidateInit `json:"candidate"`
 	Question  string                   `json:"question"`
+	Values    map[string]string        `json:"values"`
 }
 
-type welcomeMsg struct {
-	Type      string         `json:"type"`
-	Interview interviewInfo  `json:"interview"`
-	Questions []questionInfo `json:"questions"`
+// stateMsg is the candidate's whole view of the interview: the welcome message,
+// and the state message after each change of stage. What it reveals depends on
+// the stage: no question before the privacy policy is accepted.
+type stateMsg struct {
+	Type        string            `json:"type"`
+	Stage       storage.Stage     `json:"stage"`
+	Interview   interviewInfo     `json:"interview"`
+	Details     map[string]string `json:"details,omitempty"`
+	Questions   []questionInfo    `json:"questions,omitempty"`
+	SubmittedAt *time.Time        `json:"submittedAt,omitempty"`
 }
 
 type interviewInfo struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
+	ID      string          `json:"id"`
+	Title   string          `json:"title"`
+	Welcome string          `json:"welcome,omitempty"`
+	Privacy string          `json:"privacy"`
+	Fields  []storage.Field `json:"fields"`
 }
 
 type questionInfo struct {
-	ID   string    `json:"id"`
-	Text string    `json:"text"`
-	Take *takeInfo `json:"take,omitempty"`
+	ID          string    `json:"id"`
+	Text        string    `json:"text"`
+	Required    bool      `json:"required"`
+	TimeLimitMs int64     `json:"timeLimitMs,omitempty"`
+	RetakeLimit int       `json:"retakeLimit,omitempty"`
+	RetakesLeft *int      `json:"retakesLeft,omitempty"`
+	VideoURL    string    `json:"videoUrl,omitempty"`
+	Take        *takeInfo `json:"take,omitempty"`
 }
 
 type takeInfo struct {
@@ -38,6 +54,7 @@ type takeInfo struct {
 	DurationMs int64             `json:"durationMs"`
 	Bytes      int64             `json:"bytes"`
 	URL        string            `json:"url"`
+	Reason     string            `json:"reason"`
 }
 
 type answerMsg struct {
@@ -59,6 +76,7 @@ type recordingMsg struct {
 	Type     string `json:"type"`
 	Question string `json:"question"`
 	Take     int    `json:"take"`
+	LimitMs  int64  `json:"limitMs,omitempty"`
 }
 
 type savedMsg struct {
@@ -68,7 +86,9 @@ type savedMsg struct {
 	DurationMs int64  `json:"durationMs"`
 	Bytes      int64  `json:"bytes"`
 	URL        string `json:"url"`
-	Cut        bool   `json:"cut,omitempty"`
+	Reason     string `json:"reason"`
+	// RetakesLeft is set when the question has a retake limit.
+	RetakesLeft *int `json:"retakesLeft,omitempty"`
 }
 
 type removedMsg struct {
@@ -77,10 +97,12 @@ type removedMsg struct {
 }
 
 type errorMsg struct {
-	Type    string `json:"type"`
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Request string `json:"request,omitempty"`
+	Type      string            `json:"type"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Request   string            `json:"request,omitempty"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	Questions []string          `json:"questions,omitempty"`
 }
 
 // TakeURL is where the candidate plays a take back.
@@ -88,14 +110,57 @@ func TakeURL(token string, k storage.TakeKey) string {
 	return fmt.Sprintf("/media/%s/%s/%d", token, k.Question, k.N)
 }
 
-func welcome(iv *storage.Interview, token string, takes map[string]storage.Take) welcomeMsg {
-	m := welcomeMsg{Type: "welcome", Interview: interviewInfo{ID: iv.ID, Title: iv.Title}}
+// QuestionVideoURL is where the candidate plays a video question.
+func QuestionVideoURL(token, question string) string {
+	return fmt.Sprintf("/i/%s/question/%s/video", token, question)
+}
+
+// stateView is what a state message is made from.
+type stateView struct {
+	iv      *storage.Interview
+	inv     *storage.Invitation
+	takes   map[string]storage.Take
+	retakes map[string]int
+}
+
+func (v stateView) message(typ string) stateMsg {
+	iv, inv := v.iv, v.inv
+	m := stateMsg{Type: typ, Stage: inv.Stage(), Interview: interviewInfo{
+		ID: iv.ID, Title: iv.Title, Welcome: iv.Welcome, Privacy: iv.PrivacyText(), Fields: iv.AskedFields(),
+	}}
+	if m.Stage != storage.StageQuestions && m.Stage != storage.StageSubmitted {
+		return m
+	}
+	m.Details = inv.Details
+	if m.Stage == storage.StageSubmitted {
+		at := inv.SubmittedAt
+		m.SubmittedAt = &at
+	}
 	for _, q := range iv.Questions {
-		qi := questionInfo{ID: q.ID, Text: q.Text}
-		if t, ok := takes[q.ID]; ok && t.State != storage.TakeRecording {
-			qi.Take = &takeInfo{N: t.N, State: t.State, DurationMs: t.DurationMs, Bytes: t.Bytes, URL: TakeURL(token, t.TakeKey)}
-		}
-		m.Questions = append(m.Questions, qi)
+		m.Questions = append(m.Questions, v.question(q))
 	}
 	return m
+}
+
+func (v stateView) question(q storage.Question) questionInfo {
+	qi := questionInfo{ID: q.ID, Text: q.Text, Required: !q.Optional, TimeLimitMs: q.TimeLimit.Milliseconds(), RetakeLimit: q.RetakeLimit}
+	if q.RetakeLimit > 0 {
+		left := max(q.RetakeLimit-v.retakes[q.ID], 0)
+		qi.RetakesLeft = &left
+	}
+	if q.Video {
+		qi.VideoURL = QuestionVideoURL(v.inv.Token, q.ID)
+	}
+	if t, ok := v.takes[q.ID]; ok && t.State != storage.TakeRecording {
+		qi.Take = &takeInfo{N: t.N, State: t.State, DurationMs: t.DurationMs, Bytes: t.Bytes,
+			URL: TakeURL(v.inv.Token, t.TakeKey), Reason: takeReason(t)}
+	}
+	return qi
+}
+
+func takeReason(t storage.Take) string {
+	if t.End == "" {
+		return string(storage.EndStop)
+	}
+	return string(t.End)
 }

@@ -1,6 +1,9 @@
 package storage
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrNotFound is returned when a record does not exist.
 var ErrNotFound = errors.New("storage: not found")
@@ -16,3 +19,21 @@ var ErrBadState = errors.New("storage: take is not in the required state")
 
 // ErrBadKey is returned when a media key has a part that is not a server-generated ID.
 var ErrBadKey = errors.New("storage: malformed media key")
+
+// ErrRetakeLimit is returned when a question's retakes are used up.
+var ErrRetakeLimit = errors.New("storage: no retake left")
+
+// ErrWrongStage is returned when an invitation is not at the stage an operation needs.
+var ErrWrongStage = errors.New("storage: the interview is not at that stage")
+
+// ErrSubmitted is returned when answers that were submitted would change.
+var ErrSubmitted = errors.New("storage: the answers were submitted")
+
+// MissingAnswersError is returned by Submit when required questions have no take.
+type MissingAnswersError struct {
+	Questions []string // IDs, in interview order
+}
+
+func (e *MissingAnswersError) Error() string {
+	return fmt.Sprintf("storage: %d required questions have no answer", len(e.Questions))
+}

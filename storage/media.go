@@ -30,6 +30,9 @@ type Media interface {
 	Create(k TakeKey) (TakeFile, error)
 	Open(k TakeKey) (MediaFile, error)
 	Remove(k TakeKey) error
+	// CreateQuestionVideo and OpenQuestionVideo keep a recruiter's video question.
+	CreateQuestionVideo(interview, question string) (TakeFile, error)
+	OpenQuestionVideo(interview, question string) (MediaFile, error)
 }
 
 // partSuffix marks a take that is still being written; readers never see it as a take.
@@ -72,16 +75,48 @@ func MediaPath(k TakeKey) (string, error) {
 	return path.Join(k.Interview, k.Invitation, k.Question, "take-"+strconv.Itoa(k.N)+".webm"), nil
 }
 
+// questionVideoPath returns the file name of a video question: video questions sit in
+// a folder whose name no ID can take.
+func questionVideoPath(interview, question string) (string, error) {
+	if !ValidID(interview) || !ValidID(question) {
+		return "", ErrBadKey
+	}
+	return path.Join(interview, "_questions", question+".webm"), nil
+}
+
 // Create opens a new, empty .part file for a take. It fails if the file already exists.
 func (d *Disk) Create(k TakeKey) (TakeFile, error) {
 	name, err := MediaPath(k)
 	if err != nil {
 		return nil, err
 	}
+	return d.create(name, os.O_EXCL)
+}
+
+// CreateQuestionVideo opens a .part file for a video question; committing it
+// replaces the question's earlier video.
+func (d *Disk) CreateQuestionVideo(interview, question string) (TakeFile, error) {
+	name, err := questionVideoPath(interview, question)
+	if err != nil {
+		return nil, err
+	}
+	return d.create(name, os.O_TRUNC)
+}
+
+// OpenQuestionVideo opens a video question for reading.
+func (d *Disk) OpenQuestionVideo(interview, question string) (MediaFile, error) {
+	name, err := questionVideoPath(interview, question)
+	if err != nil {
+		return nil, err
+	}
+	return d.open(name)
+}
+
+func (d *Disk) create(name string, flag int) (TakeFile, error) {
 	if err := d.root.MkdirAll(path.Dir(name), 0o700); err != nil {
 		return nil, fmt.Errorf("storage: create %s: %w", name, err)
 	}
-	f, err := d.root.OpenFile(name+partSuffix, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := d.root.OpenFile(name+partSuffix, os.O_RDWR|os.O_CREATE|flag, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("storage: create %s: %w", name, err)
 	}
@@ -94,6 +129,10 @@ func (d *Disk) Open(k TakeKey) (MediaFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	return d.open(name)
+}
+
+func (d *Disk) open(name string) (MediaFile, error) {
 	f, err := d.root.Open(name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNotFound

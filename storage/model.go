@@ -10,10 +10,63 @@ import (
 
 // Interview is a set of questions that candidates answer on video.
 type Interview struct {
-	ID        string     `json:"id"`
-	Title     string     `json:"title"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Welcome string `json:"welcome,omitempty"` // shown to the candidate first
+	Privacy string `json:"privacy,omitempty"` // the privacy policy the candidate accepts
+	// Fields are the personal details asked of the candidate; nil means DefaultFields.
+	Fields    []Field    `json:"fields,omitempty"`
 	Questions []Question `json:"questions"`
 	CreatedAt time.Time  `json:"createdAt"`
+}
+
+// Field is one personal detail asked of the candidate.
+type Field struct {
+	Name     string    `json:"name"` // the key of the value, e.g. "email"
+	Label    string    `json:"label"`
+	Kind     FieldKind `json:"kind"`
+	Required bool      `json:"required"`
+}
+
+// FieldKind says how a field is entered and checked.
+type FieldKind string
+
+// The kinds of field.
+const (
+	FieldText  FieldKind = "text"
+	FieldEmail FieldKind = "email"
+	FieldTel   FieldKind = "tel"
+)
+
+// DefaultFields are asked when an interview names none: name and email, required, and phone.
+func DefaultFields() []Field {
+	return []Field{
+		{Name: "name", Label: "Full name", Kind: FieldText, Required: true},
+		{Name: "email", Label: "Email", Kind: FieldEmail, Required: true},
+		{Name: "phone", Label: "Phone", Kind: FieldTel},
+	}
+}
+
+// AskedFields returns the fields the interview asks.
+func (iv *Interview) AskedFields() []Field {
+	if iv.Fields == nil {
+		return DefaultFields()
+	}
+	return iv.Fields
+}
+
+// DefaultPrivacy is the privacy policy of an interview that has none of its own.
+const DefaultPrivacy = "We record your answers and the personal details you give us only to assess your " +
+	"application for this position. Your recordings are stored on our own server, seen only by the people " +
+	"who review your application, and deleted when they are no longer needed for it. You can ask us to show, " +
+	"correct or delete your data at any time."
+
+// PrivacyText returns the interview's privacy policy.
+func (iv *Interview) PrivacyText() string {
+	if iv.Privacy == "" {
+		return DefaultPrivacy
+	}
+	return iv.Privacy
 }
 
 // Question returns the interview's question with the given ID.
@@ -30,6 +83,14 @@ func (iv *Interview) Question(id string) (Question, bool) {
 type Question struct {
 	ID   string `json:"id"`
 	Text string `json:"text"`
+	// Optional questions may be left unanswered at submission.
+	Optional bool `json:"optional,omitempty"`
+	// TimeLimit ends a take when reached; zero means none.
+	TimeLimit time.Duration `json:"timeLimit,omitempty"`
+	// RetakeLimit is how many retakes are allowed after the first take; zero means unlimited.
+	RetakeLimit int `json:"retakeLimit,omitempty"`
+	// Video is set when the recruiter recorded the question on video.
+	Video bool `json:"video,omitempty"`
 }
 
 // Invitation is one candidate's access to one interview, through a secret token.
@@ -40,6 +101,36 @@ type Invitation struct {
 	Name        string    `json:"name,omitempty"`
 	Email       string    `json:"email,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
+
+	OpenedAt          time.Time         `json:"openedAt,omitzero"`
+	PrivacyAcceptedAt time.Time         `json:"privacyAcceptedAt,omitzero"`
+	Details           map[string]string `json:"details,omitempty"`
+	DetailsAt         time.Time         `json:"detailsAt,omitzero"`
+	SubmittedAt       time.Time         `json:"submittedAt,omitzero"`
+}
+
+// Stage is where a candidate is in the interview.
+type Stage string
+
+// The stages, in order.
+const (
+	StagePrivacy   Stage = "privacy"
+	StageDetails   Stage = "details"
+	StageQuestions Stage = "questions"
+	StageSubmitted Stage = "submitted"
+)
+
+// Stage returns the invitation's stage.
+func (inv *Invitation) Stage() Stage {
+	switch {
+	case !inv.SubmittedAt.IsZero():
+		return StageSubmitted
+	case !inv.DetailsAt.IsZero():
+		return StageQuestions
+	case !inv.PrivacyAcceptedAt.IsZero():
+		return StageDetails
+	}
+	return StagePrivacy
 }
 
 // TakeState is where a take is in its life.
@@ -51,6 +142,16 @@ const (
 	TakeDraft     TakeState = "draft"     // finished; seen only by the candidate
 	TakeSubmitted TakeState = "submitted" // sent to the recruiter
 	TakeRemoved   TakeState = "removed"   // deleted by the candidate; the file is gone
+)
+
+// TakeEnd says how a take's recording ended.
+type TakeEnd string
+
+// The ways a take ends.
+const (
+	EndStop  TakeEnd = "stop"  // the candidate pressed Stop
+	EndLimit TakeEnd = "limit" // the question's time limit was reached
+	EndCut   TakeEnd = "cut"   // the connection dropped; what arrived is kept
 )
 
 // TakeKey names one take: the n-th recording of a question by one invitation.
@@ -73,8 +174,8 @@ type Take struct {
 	State      TakeState `json:"state"`
 	DurationMs int64     `json:"durationMs"`
 	Bytes      int64     `json:"bytes"`
-	// Cut is set when the take ended because the connection dropped, not by Stop.
-	Cut        bool      `json:"cut,omitempty"`
+	// End says how the recording ended.
+	End        TakeEnd   `json:"end,omitempty"`
 	CreatedAt  time.Time `json:"createdAt"`
 	FinishedAt time.Time `json:"finishedAt,omitzero"`
 }
@@ -84,6 +185,7 @@ type Take struct {
 type answer struct {
 	Takes   int `json:"takes"`
 	Current int `json:"current"`
+	Retakes int `json:"retakes,omitempty"` // takes replaced by a retake
 }
 
 // NewID returns a random 80-bit identifier of 16 lower-case letters and digits.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -20,6 +21,12 @@ func openTest(t *testing.T) (*DB, *Invitation, *Interview) {
 	}
 	inv := &Invitation{InterviewID: iv.ID}
 	if err := db.CreateInvitation(inv); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AcceptPrivacy(inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SaveDetails(inv.ID, map[string]string{"name": "A"}); err != nil {
 		t.Fatal(err)
 	}
 	return db, inv, iv
@@ -53,23 +60,23 @@ func TestTakeLifecycle(t *testing.T) {
 	if _, err := db.BeginTake(inv, q); !errors.Is(err, ErrTakeExists) {
 		t.Fatalf("second begin: %v, want ErrTakeExists", err)
 	}
-	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, false); err != nil {
+	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, EndStop); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, false); !errors.Is(err, ErrBadState) {
+	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, EndStop); !errors.Is(err, ErrBadState) {
 		t.Fatalf("finishing twice: %v", err)
 	}
 
-	old, next, err := db.ReplaceTake(inv, q)
+	old, next, err := db.ReplaceTake(inv, q, 0)
 	if err != nil || old.N != 1 || next.N != 2 {
 		t.Fatalf("replace: %+v %+v %v", old, next, err)
 	}
 	if _, err := db.Take(t1.TakeKey); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("replaced take's record still there: %v", err)
 	}
-	db.FinishTake(next.TakeKey, 2000, 9000, true)
+	db.FinishTake(next.TakeKey, 2000, 9000, EndCut)
 	cur, _ := db.CurrentTakes(inv.ID)
-	if c := cur[q]; c.N != 2 || c.State != TakeDraft || !c.Cut || c.DurationMs != 2000 {
+	if c := cur[q]; c.N != 2 || c.State != TakeDraft || c.End != EndCut || c.DurationMs != 2000 {
 		t.Fatalf("current take: %+v", c)
 	}
 
@@ -80,7 +87,7 @@ func TestTakeLifecycle(t *testing.T) {
 	if _, err := db.RemoveTake(inv, q); !errors.Is(err, ErrNoTake) {
 		t.Fatalf("removing again: %v, want ErrNoTake", err)
 	}
-	if _, _, err := db.ReplaceTake(inv, q); !errors.Is(err, ErrNoTake) {
+	if _, _, err := db.ReplaceTake(inv, q, 0); !errors.Is(err, ErrNoTake) {
 		t.Fatalf("replacing nothing: %v, want ErrNoTake", err)
 	}
 	cur, _ = db.CurrentTakes(inv.ID)
@@ -153,5 +160,112 @@ func TestMediaPathRejectsClientText(t *testing.T) {
 		if _, err := MediaPath(k); !errors.Is(err, ErrBadKey) {
 			t.Errorf("MediaPath(%+v) = %v, want ErrBadKey", k, err)
 		}
+	}
+}
+
+func TestStagesAndSubmit(t *testing.T) {
+	db, err := Open(filepath.Join(t.TempDir(), "takes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	iv := &Interview{Title: "T", Questions: []Question{{Text: "one"}, {Text: "two", Optional: true}, {Text: "three", RetakeLimit: 1}}}
+	db.CreateInterview(iv)
+	inv := &Invitation{InterviewID: iv.ID}
+	db.CreateInvitation(inv)
+	q1, q3 := iv.Questions[0].ID, iv.Questions[2].ID
+
+	if _, err := db.BeginTake(inv, q1); !errors.Is(err, ErrWrongStage) {
+		t.Fatalf("take before privacy: %v, want ErrWrongStage", err)
+	}
+	if _, err := db.SaveDetails(inv.ID, nil); !errors.Is(err, ErrWrongStage) {
+		t.Fatalf("details before privacy: %v, want ErrWrongStage", err)
+	}
+	got, _ := db.AcceptPrivacy(inv.ID)
+	if got.Stage() != StageDetails {
+		t.Fatalf("stage after privacy: %s", got.Stage())
+	}
+	got, _ = db.SaveDetails(inv.ID, map[string]string{"name": "A"})
+	if got.Stage() != StageQuestions {
+		t.Fatalf("stage after details: %s", got.Stage())
+	}
+
+	var missing *MissingAnswersError
+	if _, err := db.Submit(iv, inv.ID); !errors.As(err, &missing) || len(missing.Questions) != 2 {
+		t.Fatalf("submit with no answers: %v, want q1 and q3 missing", err)
+	}
+	for _, q := range []string{q1, q3} {
+		tk, _ := db.BeginTake(inv, q)
+		db.FinishTake(tk.TakeKey, 1000, 100, EndStop)
+	}
+	if _, _, err := db.ReplaceTake(inv, q3, 1); err != nil {
+		t.Fatalf("first retake: %v", err)
+	}
+	if _, _, err := db.ReplaceTake(inv, q3, 1); !errors.Is(err, ErrRetakeLimit) {
+		t.Fatalf("second retake: %v, want ErrRetakeLimit", err)
+	}
+	if used, _ := db.RetakesUsed(inv.ID); used[q3] != 1 {
+		t.Fatalf("retakes used: %v", used)
+	}
+	// q3's retake is still recording: it does not count as an answer.
+	if _, err := db.Submit(iv, inv.ID); !errors.As(err, &missing) || len(missing.Questions) != 1 || missing.Questions[0] != q3 {
+		t.Fatalf("submit with q3 recording: %v", err)
+	}
+	cur, _ := db.CurrentTakes(inv.ID)
+	db.FinishTake(cur[q3].TakeKey, 1000, 100, EndStop)
+	done, err := db.Submit(iv, inv.ID)
+	if err != nil || done.Stage() != StageSubmitted {
+		t.Fatalf("submit: %v", err)
+	}
+	cur, _ = db.CurrentTakes(inv.ID)
+	for q, tk := range cur {
+		if tk.State != TakeSubmitted {
+			t.Errorf("question %s take state %s after submit", q, tk.State)
+		}
+	}
+	for name, err := range map[string]error{
+		"begin":  func() error { _, err := db.BeginTake(inv, iv.Questions[1].ID); return err }(),
+		"remove": func() error { _, err := db.RemoveTake(inv, q1); return err }(),
+		"retake": func() error { _, _, err := db.ReplaceTake(inv, q1, 0); return err }(),
+		"submit": func() error { _, err := db.Submit(iv, inv.ID); return err }(),
+	} {
+		if !errors.Is(err, ErrSubmitted) {
+			t.Errorf("%s after submission: %v, want ErrSubmitted", name, err)
+		}
+	}
+}
+
+func TestCheckDetails(t *testing.T) {
+	fields := DefaultFields()
+	tests := []struct {
+		name     string
+		values   map[string]string
+		problems []string
+	}{
+		{"all good", map[string]string{"name": " Ada ", "email": "ada@example.com", "phone": "+44 (20) 7946-0000"}, nil},
+		{"phone is optional", map[string]string{"name": "Ada", "email": "ada@example.com"}, nil},
+		{"missing required", map[string]string{"email": "ada@example.com"}, []string{"name"}},
+		{"bad email", map[string]string{"name": "Ada", "email": "ada@"}, []string{"email"}},
+		{"email with a name part", map[string]string{"name": "Ada", "email": "Ada <ada@example.com>"}, []string{"email"}},
+		{"letters in phone", map[string]string{"name": "Ada", "email": "a@b.co", "phone": "call me"}, []string{"phone"}},
+		{"short phone", map[string]string{"name": "Ada", "email": "a@b.co", "phone": "123"}, []string{"phone"}},
+		{"too long", map[string]string{"name": strings.Repeat("a", 201), "email": "a@b.co"}, []string{"name"}},
+		{"newline", map[string]string{"name": "a\nb", "email": "a@b.co"}, []string{"name"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clean, problems := CheckDetails(fields, tt.values)
+			if len(problems) != len(tt.problems) {
+				t.Fatalf("problems %v, want %v", problems, tt.problems)
+			}
+			for _, f := range tt.problems {
+				if problems[f] == "" {
+					t.Errorf("no problem reported for %s: %v", f, problems)
+				}
+			}
+			if len(problems) == 0 && clean["name"] != strings.TrimSpace(tt.values["name"]) {
+				t.Errorf("clean name %q", clean["name"])
+			}
+		})
 	}
 }

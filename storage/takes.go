@@ -1,6 +1,8 @@
 package storage
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -12,6 +14,9 @@ import (
 func (db *DB) BeginTake(inv *Invitation, question string) (Take, error) {
 	var t Take
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := checkOpen(tx, inv.ID); err != nil {
+			return err
+		}
 		var err error
 		t, err = beginTake(tx, inv, question)
 		return err
@@ -24,13 +29,25 @@ func (db *DB) BeginTake(inv *Invitation, question string) (Take, error) {
 
 // ReplaceTake deletes the record of a question's current take and begins the next one,
 // in one transaction. It returns the deleted take, whose file the caller removes.
-func (db *DB) ReplaceTake(inv *Invitation, question string) (old, next Take, err error) {
+// limit is the question's retake limit (0 for none); ErrRetakeLimit says it is used up.
+func (db *DB) ReplaceTake(inv *Invitation, question string, limit int) (old, next Take, err error) {
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := checkOpen(tx, inv.ID); err != nil {
+			return err
+		}
 		if old, err = currentTake(tx, inv.ID, question); err != nil {
 			return err
 		}
-		if old.State == TakeSubmitted {
-			return ErrBadState
+		a, err := getAnswer(tx, inv.ID, question)
+		if err != nil {
+			return err
+		}
+		if limit > 0 && a.Retakes >= limit {
+			return ErrRetakeLimit
+		}
+		a.Retakes++
+		if err := putJSON(tx.Bucket(bucketAnswers), answerKey(inv.ID, question), &a); err != nil {
+			return err
 		}
 		if err := deleteTake(tx, old.TakeKey); err != nil {
 			return err
@@ -49,12 +66,12 @@ func (db *DB) ReplaceTake(inv *Invitation, question string) (old, next Take, err
 func (db *DB) RemoveTake(inv *Invitation, question string) (Take, error) {
 	var t Take
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := checkOpen(tx, inv.ID); err != nil {
+			return err
+		}
 		var err error
 		if t, err = currentTake(tx, inv.ID, question); err != nil {
 			return err
-		}
-		if t.State == TakeSubmitted {
-			return ErrBadState
 		}
 		t.State = TakeRemoved
 		t.FinishedAt = time.Now().UTC()
@@ -70,7 +87,7 @@ func (db *DB) RemoveTake(inv *Invitation, question string) (Take, error) {
 }
 
 // FinishTake moves a take from recording to draft with its final figures.
-func (db *DB) FinishTake(k TakeKey, durationMs, size int64, cut bool) (Take, error) {
+func (db *DB) FinishTake(k TakeKey, durationMs, size int64, end TakeEnd) (Take, error) {
 	var t Take
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTakes)
@@ -81,7 +98,7 @@ func (db *DB) FinishTake(k TakeKey, durationMs, size int64, cut bool) (Take, err
 			return ErrBadState
 		}
 		t.State = TakeDraft
-		t.DurationMs, t.Bytes, t.Cut = durationMs, size, cut
+		t.DurationMs, t.Bytes, t.End = durationMs, size, end
 		t.FinishedAt = time.Now().UTC()
 		return putJSON(b, takeKey(k), &t)
 	})
@@ -230,4 +247,25 @@ func getAnswer(tx *bolt.Tx, invitation, question string) (answer, error) {
 		err = nil
 	}
 	return a, err
+}
+
+// RetakesUsed returns how many times each question of an invitation was retaken.
+func (db *DB) RetakesUsed(invitationID string) (map[string]int, error) {
+	out := make(map[string]int)
+	prefix := []byte(invitationID + "/")
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketAnswers).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var a answer
+			if err := json.Unmarshal(v, &a); err != nil {
+				return err
+			}
+			out[string(k[len(prefix):])] = a.Retakes
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: retakes: %w", err)
+	}
+	return out, nil
 }

@@ -13,6 +13,7 @@ import (
 // Store is what the web server needs of the record store.
 type Store interface {
 	InvitationByToken(token string) (*storage.Invitation, error)
+	Interview(id string) (*storage.Interview, error)
 	Take(k storage.TakeKey) (storage.Take, error)
 }
 
@@ -83,16 +84,50 @@ func (s *Server) candidateMedia(w http.ResponseWriter, r *http.Request) {
 	s.serveTake(w, r, k)
 }
 
+// questionVideo plays a recruiter's video question, once the candidate may see the questions.
+func (s *Server) questionVideo(w http.ResponseWriter, r *http.Request) {
+	inv, err := s.invitation(r.PathValue("token"))
+	if err != nil {
+		s.notFound(w, err)
+		return
+	}
+	if st := inv.Stage(); st != storage.StageQuestions && st != storage.StageSubmitted {
+		s.notFound(w, nil)
+		return
+	}
+	iv, err := s.store.Interview(inv.InterviewID)
+	if err != nil {
+		s.notFound(w, err)
+		return
+	}
+	q, ok := iv.Question(r.PathValue("question"))
+	if !ok || !q.Video {
+		s.notFound(w, nil)
+		return
+	}
+	f, err := s.media.OpenQuestionVideo(iv.ID, q.ID)
+	if err != nil {
+		s.notFound(w, err)
+		return
+	}
+	s.serveWebM(w, r, f, "question "+q.ID)
+}
+
 func (s *Server) serveTake(w http.ResponseWriter, r *http.Request, k storage.TakeKey) {
 	f, err := s.media.Open(k)
 	if err != nil {
 		s.notFound(w, err)
 		return
 	}
+	s.serveWebM(w, r, f, "take "+k.String())
+}
+
+// serveWebM serves a media file with Range support, so the browser can seek, and closes it.
+func (s *Server) serveWebM(w http.ResponseWriter, r *http.Request, f storage.MediaFile, what string) {
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		s.log.Error("stat take", slog.String("take", k.String()), slog.Any("err", err))
+		s.log.Error("stat media", slog.String("file", what), slog.Any("err", err))
 		http.Error(w, "cannot read this recording", http.StatusInternalServerError)
 		return
 	}

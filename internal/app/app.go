@@ -38,6 +38,7 @@ type App struct {
 	log    *slog.Logger
 	db     *storage.DB
 	disk   *storage.Disk
+	media  storage.Media
 	ws     *signaling.Handler
 	cancel context.CancelFunc
 	http   http.Handler
@@ -81,7 +82,7 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 		media = wrapMedia(disk)
 	}
 	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
-	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, ws: ws, cancel: cancel}
+	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, ws: ws, cancel: cancel}
 	a.http = web.NewServer(db, media, ws, cfg.Logger).Handler()
 	a.reportLeftovers()
 	return a, nil
@@ -113,11 +114,15 @@ func (a *App) DemoLink(base string) (string, error) {
 		return "", err
 	}
 	if len(ivs) == 0 {
-		iv := storage.Interview{Title: "Demo interview", Questions: []storage.Question{
-			{Text: "Tell us about yourself and what brings you here."},
-			{Text: "Describe a problem you solved that you are proud of. What made it hard?"},
-			{Text: "What would you like to learn in your next role?"},
-		}}
+		iv := storage.Interview{
+			Title:   "Demo interview",
+			Welcome: "Thank you for your interest. This interview has three short questions; answer each on video, in your own time.",
+			Questions: []storage.Question{
+				{Text: "Tell us about yourself and what brings you here.", TimeLimit: 2 * time.Minute},
+				{Text: "Describe a problem you solved that you are proud of. What made it hard?", TimeLimit: 3 * time.Minute, RetakeLimit: 2},
+				{Text: "What would you like to learn in your next role?", TimeLimit: time.Minute, Optional: true},
+			},
+		}
 		if err := a.db.CreateInterview(&iv); err != nil {
 			return "", err
 		}

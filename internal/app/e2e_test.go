@@ -57,6 +57,13 @@ func startServerWith(t *testing.T, wrapMedia func(storage.Media) storage.Media) 
 	if err := a.DB().CreateInvitation(inv); err != nil {
 		t.Fatal(err)
 	}
+	// The candidate has accepted the privacy policy and given their details.
+	if _, err := a.DB().AcceptPrivacy(inv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if inv, err = a.DB().SaveDetails(inv.ID, map[string]string{"name": "Test Candidate", "email": "test@example.com"}); err != nil {
+		t.Fatal(err)
+	}
 	return &testServer{app: a, http: srv, data: data, iv: iv, inv: inv}
 }
 

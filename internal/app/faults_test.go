@@ -108,7 +108,7 @@ func TestShutdownSavesTakeInProgress(t *testing.T) {
 	}
 	defer db.Close()
 	tk, err := db.Take(s.key(q1, 1))
-	if err != nil || tk.State != storage.TakeDraft || !tk.Cut {
+	if err != nil || tk.State != storage.TakeDraft || tk.End != storage.EndCut {
 		t.Fatalf("take after shutdown: %+v %v, want a cut draft", tk, err)
 	}
 	checkTakeFile(t, s.takePath(s.key(q1, 1)), spoke)

@@ -18,7 +18,7 @@ type Event struct {
 	DurationMs int64  `json:"durationMs,omitempty"`
 	Bytes      int64  `json:"bytes,omitempty"`
 	URL        string `json:"url,omitempty"`
-	Cut        bool   `json:"cut,omitempty"`
+	Reason     string `json:"reason,omitempty"` // of a saved take: stop, limit or cut
 	Code       string `json:"code,omitempty"`
 	Message    string `json:"message,omitempty"`
 	Request    string `json:"request,omitempty"`

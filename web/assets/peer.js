@@ -1,5 +1,8 @@
 // The WebRTC peer connection that carries the camera and microphone to the server.
 // The browser always makes the offer; the server only answers, so there is no offer collision to handle.
+// When ICE fails, the peer first tries an ICE restart on the same connection; if that does not help, it
+// gives up, and the page opens a new socket and with it a new pair of peers (the server's peer belongs
+// to the socket).
 
 const MAX_ICE_RESTARTS = 1;
 const CONNECT_TIMEOUT_MS = 30000; // how long to wait for media to flow before trying to repair the link
@@ -16,8 +19,8 @@ export class Peer {
   #watchdog = 0;
   #closed = false;
 
-  // send(msg) writes a message to the server. on.state(s) gets "connecting", "connected" or "lost";
-  // on.giveUp() is called when the connection cannot be repaired on this socket.
+  // send(msg) writes a message to the server. on.state(s) gets "connecting", "connected", "restarting"
+  // or "lost"; on.giveUp() is called when the connection cannot be repaired on this socket.
   constructor(stream, send, on) {
     this.#send = send;
     this.#on = on;
@@ -37,8 +40,12 @@ export class Peer {
 
   start() {
     this.#on.state('connecting');
-    this.#offer(false);
+    this.#offer();
     this.#watch();
+  }
+
+  get connected() {
+    return !this.#closed && this.#pc.connectionState === 'connected';
   }
 
   async acceptAnswer(sdp) {
@@ -76,11 +83,11 @@ export class Peer {
     this.#pc.close();
   }
 
-  async #offer(iceRestart) {
+  async #offer() {
     const pc = this.#pc;
     if (this.#closed || pc.signalingState !== 'stable') return;
     try {
-      const offer = await pc.createOffer({ iceRestart });
+      const offer = await pc.createOffer();
       if (this.#closed) return;
       this.#ready = false;
       await pc.setLocalDescription(offer);
@@ -144,7 +151,10 @@ export class Peer {
       this.#on.giveUp();
       return;
     }
-    this.#offer(true);
+    this.#on.state('restarting');
+    // restartIce makes the next offer carry fresh ICE credentials.
+    this.#pc.restartIce();
+    this.#offer();
     this.#watch();
   }
 
