@@ -7,7 +7,6 @@ const en = {
   documentTitleWithName: '{title} — your interview',
   loadingTitle: 'Your interview',
   loadingText: 'Loading your interview…',
-  noscript: 'This page needs JavaScript to record your answers. Please turn it on, or use another browser.',
 
   // Connection
   connConnecting: 'Connecting…',
