@@ -1,92 +1,96 @@
-// The candidate page: pick a question, record an answer, watch it back.
-// The browser sends camera and microphone over WebRTC; the server records them (docs/protocol.md).
-import { t } from './strings.js';
+// The candidate's interview page: cookie notice, privacy policy, personal details, the questions with
+// their recordings, and sending the answers. The browser sends camera and microphone over WebRTC; the
+// server records them, and tells the page everything it needs in its welcome and state messages
+// (docs/protocol.md). This module keeps the state and talks to the server; view.js draws the page.
+import { t, has, useLanguage } from './strings.js';
 import { Socket } from './signaling.js';
 import { Peer } from './peer.js';
+import { openCamera, problemKind, MicMeter } from './devices.js';
+import { checkValues, readValues, showProblems } from './details.js';
+import { noticeDismissed, dismissNotice } from './cookies.js';
+import { formatDuration } from './dom.js';
+import {
+  ui, applyStaticStrings, render, focusScreen, fillDetailsForm, renderClock, renderMic, canRecord, online,
+  pausePlayers,
+} from './view.js';
 
-const MEDIA_CONSTRAINTS = {
-  video: { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } },
-  audio: { echoCancellation: true, noiseSuppression: true },
-};
-
-const byId = (id) => document.getElementById(id);
-
-const ui = {
-  title: byId('title'),
-  connection: byId('connection'),
-  questions: byId('questions'),
-  noQuestions: byId('no-questions'),
-  currentNumber: byId('current-question-number'),
-  currentText: byId('current-question-text'),
-  preview: byId('preview'),
-  indicator: byId('recording-indicator'),
-  indicatorLabel: byId('indicator-label'),
-  elapsed: byId('elapsed'),
-  controls: byId('controls'),
-  record: byId('record-button'),
-  stop: byId('stop-button'),
-  retake: byId('retake-button'),
-  remove: byId('remove-button'),
-  cameraProblem: byId('camera-problem'),
-  cameraProblemText: byId('camera-problem-text'),
-  cameraRetry: byId('camera-retry'),
-  status: byId('status'),
-  takeStatus: byId('take-status'),
-  playerSlot: byId('player-slot'),
-};
+const COUNTDOWN_FROM = 3;
+const MAX_NEW_PEERS = 1; // fresh peer connections on one socket before a fresh socket is tried
+const HEARD_HOLD_MS = 3000; // "we can hear you" stays this long after the last loud moment
+const WARN_AT_S = [30, 10]; // remaining seconds announced to screen readers
 
 // Everything the page shows is drawn from this by render().
 const state = {
   badLink: false,
-  title: '',
-  questions: [], // {id, text, number, take: null | {n, state, durationMs, url, cut}}
-  selected: null, // id of the chosen question
   socketOpen: false,
-  everWelcomed: false,
   welcomed: false, // a welcome came on the current socket
+  everWelcomed: false,
   retryInMs: 0,
-  media: 'waiting', // "waiting" | "ready" | "failed"
-  mediaError: '',
-  peer: 'none', // "none" | "connecting" | "connected" | "lost"
-  // The take being recorded: phase "starting" (asked, no keyframe yet), "recording" or "stopping".
-  rec: null, // {question, phase, startedAt}
-  removing: null, // id of the question whose take we asked to remove
+
+  // What the server said (welcome and state messages).
+  stage: '', // privacy, details, questions, submitted
+  interview: null, // {id, title, welcome, privacy, fields: [{name, label, kind, required}]}
+  details: {},
+  questions: [], // {id, number, text, required, timeLimitMs, retakeLimit, retakesLeft, videoUrl, take}
+  submittedAt: '',
+
+  // Where the candidate is.
+  screen: 'loading', // loading, privacy, details, questions, record, submit, done
+  current: null, // the question of the recording screen
+  editingDetails: false,
+  cookieNotice: false,
+  pending: null, // a stage command waiting for its answer: accept-privacy, details or submit
+  missing: null, // ids of the questions the server said need an answer
+
+  // Camera, microphone and the link to the server.
+  camera: 'off', // off, asking, on, failed
+  problem: '', // what went wrong when camera is failed (devices.js problemKind, or "stopped")
+  mic: { level: 0, heard: false, available: true },
+  peer: 'none', // none, connecting, connected, restarting, lost
+  mediaReady: false, // the server has our media (its "media" event)
+
+  // The take in progress: phase countdown (count 3, 2, 1), starting (asked, not yet recording), recording
+  // or stopping. type is the command that starts it: record or retake.
+  rec: null, // {question, type, phase, count, startedAt, limitMs, warned}
+  removing: null, // the question whose take we asked to remove
+  cut: null, // {question, phase}: a take in progress when the socket dropped
+  notice: null, // {question, key, vars}: what happened to the question's last take
 };
 
 let socket = null;
 let peer = null;
 let stream = null;
-let player = null;
-let timer = 0;
-let refocus = false; // a control button was used and may have lost focus by being disabled
+let meter = null;
+let heardAt = 0;
+let countdownTimer = 0;
+let clockTimer = 0;
+let dialogOpener = null;
+let focusPending = false;
+let newPeers = 0; // fresh peer connections made since the link last worked
 
 // ---- start-up ----
 
 function main() {
+  useLanguage(document.documentElement.lang);
   applyStaticStrings();
-  wireControls();
+  state.cookieNotice = !noticeDismissed();
+  meter = new MicMeter(onMicLevel);
+  wire();
   const token = tokenFromPath(location.pathname);
   if (!token) {
     state.badLink = true;
-    render();
+    update();
     return;
   }
   socket = new Socket(socketURL(token), { open: onSocketOpen, message: onMessage, close: onSocketClose });
   socket.start();
-  startCamera();
   window.addEventListener('online', () => socket.retryNow());
   window.addEventListener('beforeunload', (e) => {
-    if (!state.rec) return;
+    if (!state.rec || state.rec.phase === 'countdown') return;
     e.preventDefault();
     e.returnValue = ''; // older browsers ask only when this is set
   });
-  render();
-}
-
-function applyStaticStrings() {
-  document.title = t('documentTitle');
-  for (const el of document.querySelectorAll('[data-text]')) el.textContent = t(el.dataset.text);
-  for (const el of document.querySelectorAll('[data-label]')) el.setAttribute('aria-label', t(el.dataset.label));
+  update();
 }
 
 function tokenFromPath(pathname) {
@@ -104,125 +108,115 @@ function socketURL(token) {
   return `${scheme}//${location.host}/ws/${encodeURIComponent(token)}`;
 }
 
-function wireControls() {
-  ui.record.addEventListener('click', () => startTake('record'));
-  ui.retake.addEventListener('click', () => startTake('retake'));
-  ui.stop.addEventListener('click', stopTake);
-  ui.remove.addEventListener('click', removeTake);
-  ui.cameraRetry.addEventListener('click', startCamera);
-  ui.controls.addEventListener('click', (e) => {
-    if (e.target.closest('button')) refocus = true;
+function wire() {
+  const on = (el, fn) => el.addEventListener('click', fn);
+  on(ui.cookieAccept, acceptCookies);
+  ui.privacyAccept.addEventListener('change', update);
+  on(ui.privacyContinue, acceptPrivacy);
+  ui.detailsForm.addEventListener('submit', submitDetails);
+  on(ui.detailsCancel, () => {
+    state.editingDetails = false;
+    go('questions');
   });
-  document.addEventListener('focusin', (e) => {
-    if (!ui.controls.contains(e.target)) refocus = false;
+  on(ui.detailsEdit, editDetails);
+  ui.questions.addEventListener('click', onQuestionListClick);
+  on(ui.submitButton, () => {
+    state.missing = null;
+    go('submit');
   });
-  ui.questions.addEventListener('change', (e) => {
-    if (e.target.name !== 'question') return;
-    state.selected = e.target.value;
-    render();
+  on(ui.recordBack, leaveRecording);
+  on(ui.reviewDone, leaveRecording);
+  on(ui.recordPlayQuestion, (e) => playQuestion(state.current, e.currentTarget));
+  on(ui.deviceRetry, startCamera);
+  on(ui.recordButton, () => startCountdown('record'));
+  on(ui.retakeButton, () => startCountdown('retake'));
+  on(ui.cancelButton, cancelCountdown);
+  on(ui.stopButton, stopTake);
+  on(ui.removeButton, removeTake);
+  on(ui.submitBack, () => go('questions'));
+  on(ui.confirmButton, confirmSubmit);
+  ui.submitMissingList.addEventListener('click', (e) => {
+    const button = e.target.closest('button.answer-question');
+    if (button) openQuestion(button.dataset.questionId);
   });
-  // The whole row selects its question, not only the radio button and its label.
-  ui.questions.addEventListener('click', (e) => {
-    if (e.target.closest('input, label')) return;
-    const input = e.target.closest('li')?.querySelector('input');
-    if (input && !input.checked) input.click();
+  on(ui.questionDialogClose, () => ui.questionDialog.close());
+  ui.questionDialog.addEventListener('close', onDialogClosed);
+  ui.questionVideo.addEventListener('error', () => {
+    if (ui.questionVideo.getAttribute('src')) ui.questionVideoError.hidden = false;
   });
 }
 
-// ---- camera ----
+// update draws the page, then moves the focus if the screen changed.
+function update() {
+  render(state);
+  if (focusPending) {
+    focusPending = false;
+    focusScreen(state);
+  }
+}
 
-async function startCamera() {
-  state.media = 'waiting';
-  state.mediaError = '';
-  render();
-  if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-    cameraFailed(t('cameraInsecure'));
+// go shows another screen. The focus follows, except on the first screen after loading, where the
+// candidate starts at the top of the page.
+function go(screen) {
+  if (state.screen === screen) return;
+  if (state.screen !== 'loading') focusPending = true;
+  if (state.screen === 'record') pausePlayers();
+  state.screen = screen;
+  window.scrollTo(0, 0);
+  update();
+}
+
+function announce(text, kind = 'info') {
+  ui.status.dataset.kind = kind;
+  if (ui.status.textContent === text) {
+    // The same words again: empty the live region first, or it would not speak.
+    ui.status.textContent = '';
+    setTimeout(() => {
+      ui.status.textContent = text;
+    }, 50);
     return;
   }
-  let fresh;
-  try {
-    fresh = await navigator.mediaDevices.getUserMedia(MEDIA_CONSTRAINTS);
-  } catch (err) {
-    console.warn('takes: getUserMedia', err);
-    cameraFailed(cameraErrorText(err));
-    return;
-  }
-  if (stream) for (const track of stream.getTracks()) track.stop();
-  stream = fresh;
-  for (const track of stream.getTracks()) track.addEventListener('ended', onTrackEnded);
-  ui.preview.muted = true;
-  ui.preview.srcObject = stream;
-  ui.preview.play().catch(() => {}); // a muted video may autoplay; if not, the preview just stays still
-  state.media = 'ready';
-  if (peer) peer.replaceStream(stream);
-  else maybeStartPeer();
-  render();
+  ui.status.textContent = text;
 }
 
-function cameraFailed(text) {
-  state.media = 'failed';
-  state.mediaError = text;
-  render();
+function clearStatus() {
+  ui.status.dataset.kind = 'info';
+  ui.status.textContent = '';
 }
 
-function cameraErrorText(err) {
-  switch (err && err.name) {
-    case 'NotAllowedError':
-    case 'SecurityError':
-      return t('cameraBlocked');
-    case 'NotFoundError':
-    case 'OverconstrainedError':
-      return t('cameraNotFound');
-    case 'NotReadableError':
-    case 'AbortError':
-      return t('cameraBusy');
-    default:
-      return t('cameraFailed');
-  }
+function send(msg) {
+  if (socket && socket.send(msg)) return true;
+  announce(t('notConnected'), 'error');
+  return false;
 }
 
-function onTrackEnded(e) {
-  if (!stream || !stream.getTracks().includes(e.target)) return;
-  cameraFailed(t('cameraStopped'));
-}
-
-// ---- connection ----
-
-function maybeStartPeer() {
-  if (peer || !state.welcomed || state.media !== 'ready' || !socket.isOpen) return;
-  peer = new Peer(stream, (msg) => socket.send(msg), {
-    state: (s) => {
-      state.peer = s;
-      render();
-    },
-    // The server's peer belongs to the socket: a fresh socket brings a fresh pair of peers.
-    giveUp: () => socket.drop(),
-  });
-  peer.start();
-}
+// ---- socket ----
 
 function onSocketOpen() {
   state.socketOpen = true;
-  render();
+  update();
 }
 
 function onSocketClose({ delayMs }) {
+  newPeers = 0;
   state.socketOpen = false;
   state.welcomed = false;
   state.retryInMs = delayMs;
-  if (peer) peer.close();
-  peer = null;
-  state.peer = 'none';
-  // A take in progress is cut by the server when the socket goes; the next welcome shows what was kept.
-  state.rec = null;
+  closePeer();
+  state.pending = null;
+  // The server cuts a take in progress when its socket goes; the next welcome shows what was kept.
+  if (state.rec && state.rec.phase !== 'countdown') state.cut = { question: state.rec.question, phase: state.rec.phase };
+  endTake();
   state.removing = null;
-  render();
+  update();
 }
 
 const events = new Map([
-  ['welcome', onWelcome],
+  ['welcome', (msg) => applyState(msg, true)],
+  ['state', (msg) => applyState(msg, false)],
   ['answer', (msg) => peer && peer.acceptAnswer(msg.sdp)],
   ['candidate', (msg) => peer && peer.addRemoteCandidate(msg.candidate)],
+  ['media', onMedia],
   ['recording', onRecording],
   ['saved', onSaved],
   ['removed', onRemoved],
@@ -235,328 +229,523 @@ function onMessage(msg) {
   else console.warn('takes: unknown event', msg.type);
 }
 
-// ---- events ----
+// ---- the interview's state ----
 
-function onWelcome(msg) {
-  state.welcomed = true;
-  state.everWelcomed = true;
-  state.title = typeof msg.interview?.title === 'string' ? msg.interview.title : '';
-  const list = Array.isArray(msg.questions) ? msg.questions : [];
-  state.questions = list.map((q, i) => ({
-    id: String(q.id),
-    text: typeof q.text === 'string' ? q.text : '',
-    number: i + 1,
-    take: takeFromWelcome(q.take),
-  }));
-  if (!state.questions.some((q) => q.id === state.selected)) state.selected = state.questions[0]?.id ?? null;
-  state.rec = null;
-  state.removing = null;
-  buildQuestionList();
+function applyState(msg, welcome) {
+  const answered = state.pending;
+  if (welcome) {
+    state.welcomed = true;
+    state.everWelcomed = true;
+    endTake(); // a new socket records nothing yet
+    state.removing = null;
+  }
+  state.pending = null;
+  state.stage = stageOf(msg);
+  state.interview = interviewOf(msg.interview);
+  state.details = stringsOf(msg.details);
+  state.questions = (Array.isArray(msg.questions) ? msg.questions : []).map(questionOf);
+  state.submittedAt = typeof msg.submittedAt === 'string' ? msg.submittedAt : '';
+  if (state.stage === 'submitted') releaseCamera();
+  route(answered);
+  reportCut();
   maybeStartPeer();
-  render();
+  update();
 }
 
-function takeFromWelcome(take) {
+// stageOf reads the stage; a server of the first protocol, without stages, is in stage questions.
+function stageOf(msg) {
+  const stages = ['privacy', 'details', 'questions', 'submitted'];
+  if (stages.includes(msg.stage)) return msg.stage;
+  return Array.isArray(msg.questions) ? 'questions' : 'privacy';
+}
+
+function interviewOf(iv) {
+  const x = iv && typeof iv === 'object' ? iv : {};
+  const fields = Array.isArray(x.fields) ? x.fields : [];
+  return {
+    id: str(x.id),
+    title: str(x.title),
+    welcome: str(x.welcome),
+    privacy: str(x.privacy),
+    fields: fields
+      .filter((f) => f && typeof f.name === 'string' && f.name !== '')
+      .map((f) => ({ name: f.name, label: str(f.label), kind: str(f.kind) || 'text', required: f.required === true })),
+  };
+}
+
+function questionOf(q, i) {
+  return {
+    id: String(q.id),
+    number: i + 1,
+    text: str(q.text),
+    required: q.required !== false,
+    timeLimitMs: num(q.timeLimitMs),
+    retakeLimit: num(q.retakeLimit),
+    retakesLeft: Number.isFinite(q.retakesLeft) ? q.retakesLeft : null,
+    videoUrl: str(q.videoUrl),
+    take: takeOf(q.take),
+  };
+}
+
+function takeOf(take) {
   if (!take || typeof take.url !== 'string') return null;
   return {
-    n: take.n,
+    n: num(take.n),
     state: take.state === 'submitted' ? 'submitted' : 'draft',
-    durationMs: Number(take.durationMs) || 0,
+    durationMs: num(take.durationMs),
     url: take.url,
-    cut: false,
+    reason: reasonOf(take),
   };
+}
+
+// reasonOf reads why a take ended; the first protocol said only whether it was cut.
+function reasonOf(msg) {
+  if (['stop', 'limit', 'cut'].includes(msg.reason)) return msg.reason;
+  return msg.cut === true ? 'cut' : 'stop';
+}
+
+// route shows the screen that belongs to the stage. In stage questions the candidate stays where
+// they were (a list, a question, the sending step) as long as that still makes sense.
+function route(answered) {
+  if (answered === 'accept-privacy' || answered === 'submit') clearStatus();
+  switch (state.stage) {
+    case 'privacy':
+    case 'details':
+      state.editingDetails = false;
+      go(state.stage);
+      return;
+    case 'submitted':
+      go('done');
+      return;
+  }
+  if (answered === 'details') {
+    if (state.editingDetails) announce(t('detailsSaved'), 'success');
+    else clearStatus();
+    state.editingDetails = false;
+    go('questions');
+    return;
+  }
+  const here = state.screen;
+  const stays = here === 'questions' || here === 'submit' || (here === 'details' && state.editingDetails);
+  if (here === 'record' && question(state.current)) return;
+  if (!stays) go('questions');
+}
+
+// reportCut tells the candidate what became of a take the connection cut.
+function reportCut() {
+  const cut = state.cut;
+  if (!cut || !state.welcomed || state.stage !== 'questions') return;
+  state.cut = null;
+  const q = question(cut.question);
+  if (!q) return;
+  if (q.take) {
+    state.notice = null; // the take's reason "cut" says it on the page
+    announce(t('savedCut', { n: q.number, duration: formatDuration(q.take.durationMs) }), 'error');
+  } else {
+    state.notice = { question: q.id, key: 'cutNothing', vars: {} };
+    announce(t('cutNothing'), 'error');
+  }
+}
+
+// ---- stage commands ----
+
+function acceptCookies() {
+  dismissNotice();
+  state.cookieNotice = false;
+  update();
+  focusScreen(state);
+}
+
+function acceptPrivacy() {
+  if (!ui.privacyAccept.checked || !send({ type: 'accept-privacy' })) return;
+  state.pending = 'accept-privacy';
+  announce(t('saving'));
+  update();
+}
+
+function submitDetails(e) {
+  e.preventDefault();
+  const fields = state.interview ? state.interview.fields : [];
+  const values = readValues(ui.detailsForm, fields);
+  const first = showProblems(ui.detailsForm, checkValues(fields, values));
+  if (first) {
+    announce(t('detailsCheck'), 'error');
+    first.focus();
+    return;
+  }
+  if (!send({ type: 'details', values })) return;
+  state.pending = 'details';
+  announce(t('saving'));
+  update();
+}
+
+function editDetails() {
+  state.editingDetails = true;
+  fillDetailsForm(state);
+  showProblems(ui.detailsForm, {});
+  go('details');
+}
+
+function confirmSubmit() {
+  if (!send({ type: 'submit' })) return;
+  state.pending = 'submit';
+  announce(t('sendingAnswers'));
+  update();
+}
+
+// ---- questions ----
+
+function onQuestionListClick(e) {
+  const button = e.target.closest('button');
+  const li = button && button.closest('li.question');
+  if (!li) return;
+  if (button.classList.contains('play-question')) playQuestion(li.dataset.questionId, button);
+  else if (button.classList.contains('record-response')) openQuestion(li.dataset.questionId);
+}
+
+function openQuestion(id) {
+  if (!question(id)) return;
+  state.current = id;
+  go('record');
+  if (state.camera === 'off') startCamera();
+}
+
+function leaveRecording() {
+  if (state.rec) return;
+  go('questions');
+  // Back on the list, the focus goes to the question the candidate came from.
+  const button = ui.questions.querySelector(`li.question[data-question-id="${CSS.escape(state.current || '')}"] .record-response`);
+  if (button) button.focus();
+}
+
+function playQuestion(id, opener) {
+  const q = question(id);
+  if (!q || !q.videoUrl || state.rec) return;
+  dialogOpener = opener || null;
+  ui.questionDialogTitle.textContent = t('questionNumber', { n: q.number });
+  ui.questionDialogText.textContent = q.text;
+  ui.questionVideo.setAttribute('aria-label', t('questionVideoLabel', { n: q.number }));
+  ui.questionVideoError.textContent = t('questionVideoError');
+  ui.questionVideoError.hidden = true;
+  if (ui.questionVideo.getAttribute('src') !== q.videoUrl) ui.questionVideo.src = q.videoUrl;
+  else ui.questionVideo.currentTime = 0;
+  ui.questionDialog.showModal();
+  ui.questionVideo.play().catch(() => {}); // if the browser will not start it, its controls can
+}
+
+function onDialogClosed() {
+  ui.questionVideo.pause();
+  if (dialogOpener && dialogOpener.isConnected) dialogOpener.focus();
+  dialogOpener = null;
+}
+
+// ---- camera and microphone ----
+
+async function startCamera() {
+  state.camera = 'asking';
+  state.problem = '';
+  update();
+  let fresh;
+  try {
+    fresh = await openCamera();
+  } catch (err) {
+    console.warn('takes: getUserMedia', err);
+    state.problem = await problemKind(err);
+    state.camera = 'failed';
+    update();
+    return;
+  }
+  if (state.stage === 'submitted') {
+    for (const track of fresh.getTracks()) track.stop();
+    return;
+  }
+  useStream(fresh);
+  update();
+}
+
+function useStream(fresh) {
+  if (stream) for (const track of stream.getTracks()) track.stop();
+  stream = fresh;
+  for (const track of stream.getTracks()) track.addEventListener('ended', onTrackEnded);
+  ui.preview.srcObject = stream;
+  ui.preview.play().catch(() => {}); // a muted video may autoplay; if not, the preview just stays still
+  state.mic.available = meter.start(stream);
+  state.camera = 'on';
+  if (peer) peer.replaceStream(stream);
+  else maybeStartPeer();
+}
+
+function onTrackEnded(e) {
+  if (!stream || !stream.getTracks().includes(e.target)) return;
+  state.camera = 'failed';
+  state.problem = 'stopped';
+  meter.stop();
+  update();
+}
+
+function onMicLevel(level, loud) {
+  const now = performance.now();
+  if (loud) heardAt = now;
+  const heard = heardAt > 0 && now - heardAt < HEARD_HOLD_MS;
+  const changed = heard !== state.mic.heard;
+  state.mic.level = Math.round(level * 100) / 100;
+  state.mic.heard = heard;
+  renderMic(state);
+  if (changed) update();
+}
+
+function releaseCamera() {
+  closePeer();
+  meter.stop();
+  if (stream) for (const track of stream.getTracks()) track.stop();
+  stream = null;
+  ui.preview.srcObject = null;
+  state.camera = 'off';
+}
+
+// ---- the peer connection ----
+
+// maybeStartPeer connects the camera to the server once there is a camera and the interview is at its
+// questions: the server takes no offer before.
+function maybeStartPeer() {
+  if (peer || !stream || state.camera !== 'on' || state.stage !== 'questions' || !online(state)) return;
+  state.mediaReady = false;
+  const p = new Peer(stream, (msg) => socket.send(msg), {
+    state: (s) => {
+      if (p !== peer) return;
+      if (s === 'connected') newPeers = 0;
+      state.peer = s;
+      update();
+    },
+    giveUp: () => peerGaveUp(p),
+  });
+  peer = p;
+  peer.start();
+}
+
+// peerGaveUp replaces a peer connection that ICE restarts could not repair: first with a new one on
+// the same socket (the server takes it in place of the old), then with a new socket.
+function peerGaveUp(p) {
+  if (p !== peer) return;
+  if (newPeers >= MAX_NEW_PEERS) {
+    newPeers = 0;
+    socket.drop(); // the server's peers belong to the socket: a fresh socket brings a fresh pair
+    return;
+  }
+  newPeers++;
+  console.warn('takes: the camera link failed; making a new peer connection');
+  closePeer();
+  maybeStartPeer();
+  update();
+}
+
+function closePeer() {
+  if (peer) peer.close();
+  peer = null;
+  state.peer = 'none';
+  state.mediaReady = false;
+}
+
+function onMedia(msg) {
+  state.mediaReady = msg.ready !== false;
+  update();
+}
+
+// ---- takes ----
+
+function startCountdown(type) {
+  const q = question(state.current);
+  if (!q || !canRecord(state)) return;
+  pausePlayers();
+  state.notice = null;
+  state.rec = { question: q.id, type, phase: 'countdown', count: COUNTDOWN_FROM, startedAt: null, limitMs: 0, warned: [] };
+  announce(t('countdownStarts'));
+  countdownTimer = setInterval(countdownTick, 1000);
+  update();
+  ui.cancelButton.focus();
+}
+
+function countdownTick() {
+  const rec = state.rec;
+  if (!rec || rec.phase !== 'countdown') return;
+  rec.count--;
+  if (rec.count > 0) {
+    update();
+    return;
+  }
+  clearInterval(countdownTimer);
+  countdownTimer = 0;
+  if (!send({ type: rec.type, question: rec.question })) {
+    endTake();
+    update();
+    return;
+  }
+  rec.phase = 'starting';
+  announce(t('startingRecording'));
+  update();
+  ui.stopButton.focus();
+}
+
+function cancelCountdown() {
+  if (!state.rec || state.rec.phase !== 'countdown') return;
+  endTake();
+  announce(t('countdownCancelled'));
+  update();
+  focusRecordControls();
+}
+
+function stopTake() {
+  const rec = state.rec;
+  if (!rec || (rec.phase !== 'starting' && rec.phase !== 'recording') || !send({ type: 'stop' })) return;
+  rec.phase = 'stopping';
+  announce(t('stopping'));
+  update();
+}
+
+function removeTake() {
+  const q = question(state.current);
+  if (!q || !q.take || !send({ type: 'remove-take', question: q.id })) return;
+  state.removing = q.id;
+  update();
 }
 
 function onRecording(msg) {
   const q = question(msg.question);
-  // On a retake the server has already deleted the previous take.
-  if (q) q.take = null;
-  const phase = state.rec && state.rec.phase === 'stopping' ? 'stopping' : 'recording';
-  state.rec = { question: msg.question, phase, startedAt: performance.now() };
-  startTimer();
-  announce(t('announceRecording', { n: q ? q.number : '?' }));
-  render();
+  if (q) q.take = null; // on a retake the server has already deleted the previous take
+  const rec = state.rec && state.rec.question === msg.question ? state.rec : null;
+  state.rec = {
+    question: str(msg.question),
+    type: rec ? rec.type : 'record',
+    phase: rec && rec.phase === 'stopping' ? 'stopping' : 'recording',
+    count: 0,
+    startedAt: performance.now(),
+    limitMs: num(msg.limitMs),
+    warned: [],
+  };
+  state.notice = null;
+  pausePlayers();
+  clearInterval(clockTimer);
+  clockTimer = setInterval(clockTick, 250);
+  announce(t('recordingStarted', { n: q ? q.number : '?' }));
+  update();
+}
+
+function clockTick() {
+  const rec = state.rec;
+  if (!rec || rec.startedAt === null) return;
+  renderClock(state);
+  if (!(rec.limitMs > 0) || rec.phase !== 'recording') return;
+  const left = Math.ceil((rec.limitMs - (performance.now() - rec.startedAt)) / 1000);
+  for (const seconds of WARN_AT_S) {
+    if (left <= seconds && left > 0 && !rec.warned.includes(seconds) && rec.limitMs > seconds * 2000) {
+      rec.warned.push(seconds);
+      announce(t('timeLeftAnnounce', { seconds }));
+    }
+  }
+  if (left <= 0 && !rec.warned.includes(0)) {
+    rec.warned.push(0);
+    announce(t('timeUp'));
+  }
 }
 
 function onSaved(msg) {
   const q = question(msg.question);
-  const cut = msg.cut === true;
-  if (q) q.take = { n: msg.take, state: 'draft', durationMs: Number(msg.durationMs) || 0, url: msg.url, cut };
-  state.rec = null;
-  stopTimer();
-  const vars = { n: q ? q.number : '?', duration: formatDuration(msg.durationMs, Math.round) };
-  announce(t(cut ? 'announceSavedCut' : 'announceSaved', vars));
-  render();
+  const reason = reasonOf(msg);
+  if (q) {
+    q.take = { n: num(msg.take), state: 'draft', durationMs: num(msg.durationMs), url: str(msg.url), reason };
+    if (Number.isFinite(msg.retakesLeft)) q.retakesLeft = msg.retakesLeft;
+  }
+  endTake();
+  const n = q ? q.number : '?';
+  const duration = formatDuration(msg.durationMs);
+  // The take's reason is shown beside it; the status line says it once.
+  state.notice = null;
+  if (reason === 'limit') announce(t('savedLimit', { time: formatDuration(q ? q.timeLimitMs : msg.durationMs), duration }), 'success');
+  else if (reason === 'cut') announce(t('savedCut', { n, duration }), 'error');
+  else announce(t('saved', { n, duration }), 'success');
+  update();
+  focusRecordControls();
 }
 
 function onRemoved(msg) {
   const q = question(msg.question);
   if (q) q.take = null;
   state.removing = null;
-  announce(t('announceRemoved', { n: q ? q.number : '?' }));
-  render();
+  if (state.notice && state.notice.question === msg.question) state.notice = null;
+  announce(t('removed', { n: q ? q.number : '?' }), 'success');
+  update();
+  focusRecordControls();
 }
+
+// endTake forgets the take in progress and its clocks.
+function endTake() {
+  clearInterval(countdownTimer);
+  clearInterval(clockTimer);
+  countdownTimer = clockTimer = 0;
+  state.rec = null;
+}
+
+// focusRecordControls keeps keyboard users in the controls when the button they used disappears.
+function focusRecordControls() {
+  if (state.screen !== 'record') return;
+  const active = document.activeElement;
+  if (active && active !== document.body && !active.disabled && !active.closest('[hidden]')) return;
+  const buttons = [ui.recordButton, ui.stopButton, ui.retakeButton, ui.reviewDone, ui.removeButton];
+  const next = buttons.find((b) => !b.hidden && !b.disabled) || ui.recordHeading;
+  next.focus();
+}
+
+// ---- refusals ----
+
+// Codes after which the page's picture of the interview is out of date: a new socket brings a fresh welcome.
+const REFRESH = new Set(['wrong-stage', 'unknown-question', 'take-exists', 'no-take', 'submitted']);
 
 function onError(msg) {
-  const text = typeof msg.message === 'string' && msg.message ? msg.message : t('errorGeneric');
-  announce(text, 'error');
-  settleAfterError(msg.request, msg.code);
-  render();
+  const code = str(msg.code);
+  const request = str(msg.request);
+  console.warn('takes: refused', request || '(event)', code, msg.message);
+  announce(t(has(`error-${code}`) ? `error-${code}` : 'errorGeneric'), 'error');
+  if (request && request === state.pending) state.pending = null;
+  settleTake(request, code);
+  if (code === 'invalid-details') showDetailProblems(msg.fields);
+  else if (code === 'missing-answers') showMissing(msg.questions);
+  else if (code === 'retake-limit') noRetakesLeft(msg);
+  else if (code === 'bad-sdp' || code === 'too-large') socket.drop();
+  else if (REFRESH.has(code)) socket.drop();
+  update();
+  focusRecordControls();
 }
 
-// settleAfterError undoes what the page assumed when it sent the refused message.
-function settleAfterError(request, code) {
-  if (code === 'already-recording') {
-    // The server is recording something we did not know of (say, our own record sent twice):
-    // show it and let the candidate stop it.
-    state.removing = null;
-    if (!state.rec || state.rec.phase === 'starting') state.rec = { question: null, phase: 'recording', startedAt: null };
+// settleTake undoes what the page assumed when it sent the refused message.
+function settleTake(request, code) {
+  const rec = state.rec;
+  if (code === 'already-recording' && (request === 'record' || request === 'retake')) {
+    // The server is recording something we did not know of: show it, so that it can be stopped.
+    if (rec) Object.assign(rec, { phase: 'recording', startedAt: rec.startedAt ?? performance.now() });
     return;
   }
-  switch (request) {
-    case 'record':
-    case 'retake':
-      if (state.rec && state.rec.phase === 'starting') state.rec = null;
-      break;
-    case 'stop':
-      state.rec = null; // not-recording, empty-take, write-failed: nothing is being recorded any more
-      break;
-    case 'remove-take':
-      state.removing = null;
-      break;
-    default:
-      if (code === 'write-failed') state.rec = null; // an unprompted failure discards the take in progress
-  }
-  if (!state.rec) stopTimer();
+  if (request === 'remove-take') state.removing = null;
+  const endsTake =
+    request === 'stop' ||
+    ((request === 'record' || request === 'retake') && rec && rec.phase === 'starting') ||
+    (!request && (code === 'write-failed' || code === 'empty-take'));
+  if (endsTake) endTake();
 }
 
-// ---- commands ----
-
-function startTake(type) {
-  const q = selectedQuestion();
-  if (!q || !send({ type, question: q.id })) return;
-  state.rec = { question: q.id, phase: 'starting', startedAt: null };
-  render();
+function showDetailProblems(fields) {
+  const problems = stringsOf(fields);
+  const first = showProblems(ui.detailsForm, problems);
+  if (first && state.screen === 'details') first.focus();
 }
 
-function stopTake() {
-  if (!state.rec || !send({ type: 'stop' })) return;
-  state.rec.phase = 'stopping';
-  render();
+function showMissing(ids) {
+  state.missing = Array.isArray(ids) ? ids.map(String) : [];
+  go('submit');
 }
 
-function removeTake() {
-  const q = selectedQuestion();
-  if (!q || !send({ type: 'remove-take', question: q.id })) return;
-  state.removing = q.id;
-  render();
-}
-
-function send(msg) {
-  if (socket && socket.send(msg)) return true;
-  announce(t('notConnected'), 'error');
-  return false;
-}
-
-// ---- drawing ----
-
-function render() {
-  renderHeader();
-  renderQuestions();
-  renderCurrent();
-  renderButtons();
-  renderIndicator();
-  renderCamera();
-  renderTake();
-  restoreFocus();
-}
-
-function renderHeader() {
-  setText(ui.title, state.title || t('loadingTitle'));
-  document.title = state.title ? t('documentTitleWithName', { title: state.title }) : t('documentTitle');
-  const [kind, text] = connectionInfo();
-  ui.connection.dataset.state = kind;
-  setText(ui.connection, text);
-}
-
-function connectionInfo() {
-  if (state.badLink) return ['error', t('badLink')];
-  const seconds = Math.max(1, Math.round(state.retryInMs / 1000));
-  if (!state.socketOpen && state.retryInMs > 0) {
-    return state.everWelcomed ? ['lost', t('connectionLostRetry', { seconds })] : ['error', t('cannotReach', { seconds })];
-  }
-  if (!state.socketOpen || !state.welcomed) return ['connecting', t('connecting')];
-  if (state.media === 'failed') return ['error', t('cameraUnavailable')];
-  if (state.media === 'waiting') return ['connecting', t('waitingForCamera')];
-  if (state.peer === 'connected') return ['connected', t('connected')];
-  if (state.peer === 'lost') return ['lost', t('connectionLost')];
-  return ['connecting', t('connectingCamera')];
-}
-
-function buildQuestionList() {
-  ui.questions.replaceChildren(...state.questions.map(questionItem));
-  ui.noQuestions.hidden = state.questions.length > 0;
-}
-
-function questionItem(q) {
-  const id = `question-${q.number}`;
-  const li = document.createElement('li');
-  li.className = 'question';
-  li.dataset.questionId = q.id;
-  const input = document.createElement('input');
-  input.type = 'radio';
-  input.name = 'question';
-  input.id = id;
-  input.value = q.id;
-  input.setAttribute('aria-describedby', `${id}-state`);
-  const label = document.createElement('label');
-  label.htmlFor = id;
-  const number = document.createElement('span');
-  number.className = 'question-number';
-  number.textContent = t('questionNumber', { n: q.number });
-  const text = document.createElement('span');
-  text.className = 'question-text';
-  text.textContent = q.text;
-  label.append(number, text);
-  const status = document.createElement('span');
-  status.className = 'question-state';
-  status.id = `${id}-state`;
-  li.append(input, label, status);
-  return li;
-}
-
-function renderQuestions() {
-  for (const li of ui.questions.children) {
-    const q = question(li.dataset.questionId);
-    if (!q) continue;
-    const selected = q.id === state.selected;
-    li.classList.toggle('selected', selected);
-    li.querySelector('input').checked = selected;
-    const [kind, text] = questionState(q);
-    li.dataset.state = kind;
-    setText(li.querySelector('.question-state'), text);
-  }
-}
-
-function questionState(q) {
-  if (state.rec && state.rec.question === q.id) {
-    const phases = { starting: 'stateStarting', recording: 'stateRecording', stopping: 'stateSaving' };
-    return [state.rec.phase, t(phases[state.rec.phase])];
-  }
-  if (!q.take) return ['none', t('stateNone')];
-  const duration = formatDuration(q.take.durationMs, Math.round);
-  return [q.take.state, t(q.take.state === 'submitted' ? 'stateSubmitted' : 'stateSaved', { duration })];
-}
-
-function renderCurrent() {
-  const q = selectedQuestion();
-  setText(ui.currentNumber, q ? t('questionOf', { n: q.number, total: state.questions.length }) : '');
-  setText(ui.currentText, q ? q.text : state.welcomed ? t('noQuestionSelected') : '');
-}
-
-function renderButtons() {
-  const q = selectedQuestion();
-  const online = state.socketOpen && state.welcomed;
-  const mediaFlows = online && state.media === 'ready' && state.peer === 'connected';
-  const busy = state.rec !== null || state.removing !== null;
-  const hasTake = Boolean(q && q.take);
-  ui.record.disabled = !(mediaFlows && q && !hasTake && !busy);
-  // Stop is allowed before the first keyframe too: the server then answers "empty-take".
-  ui.stop.disabled = !(online && state.rec && state.rec.phase !== 'stopping');
-  ui.retake.disabled = !(mediaFlows && hasTake && !busy);
-  ui.remove.disabled = !(online && hasTake && !busy);
-}
-
-function renderIndicator() {
-  const rec = state.rec;
-  ui.indicator.hidden = rec === null;
-  if (!rec) return;
-  ui.indicator.dataset.phase = rec.phase;
-  let label = t('indicatorStarting');
-  if (rec.phase === 'stopping') label = t('indicatorSaving');
-  else if (rec.phase === 'recording') {
-    const q = question(rec.question);
-    label = !q || q.id === state.selected ? t('indicatorRecording') : t('indicatorRecordingOther', { n: q.number });
-  }
-  setText(ui.indicatorLabel, label);
-  renderElapsed();
-}
-
-function renderElapsed() {
-  const started = state.rec && state.rec.startedAt;
-  setText(ui.elapsed, started ? formatDuration(performance.now() - started, Math.floor) : '');
-}
-
-function renderCamera() {
-  ui.cameraProblem.hidden = state.media !== 'failed';
-  setText(ui.cameraProblemText, state.mediaError);
-}
-
-function renderTake() {
-  const q = selectedQuestion();
-  const recordingThis = Boolean(q && state.rec && state.rec.question === q.id);
-  let text = '';
-  if (recordingThis) {
-    const phases = { starting: 'takeStarting', recording: 'takeRecording', stopping: 'takeSaving' };
-    text = t(phases[state.rec.phase]);
-  } else if (q && q.take) {
-    const vars = { duration: formatDuration(q.take.durationMs, Math.round), take: q.take.n };
-    text = t(q.take.state === 'submitted' ? 'takeSubmitted' : 'takeSaved', vars);
-    if (q.take.cut) text += ` ${t('takeCut')}`;
-  } else if (q) {
-    text = t('takeNone');
-  }
-  setText(ui.takeStatus, text);
-  showPlayer(!recordingThis && q && q.take ? q : null);
-  // Playback heard by the microphone would end up in the recording.
-  if (player && state.rec) player.pause();
-}
-
-// showPlayer puts a player for q's take on the page, or removes it when q is null.
-function showPlayer(q) {
-  const url = q ? q.take.url : '';
-  if (player && player.dataset.url === url) return;
-  if (player) {
-    player.pause();
-    player.removeAttribute('src');
-    player.load(); // releases the connection to the old file
-    player.remove();
-    player = null;
-  }
-  if (!q) return;
-  player = document.createElement('video');
-  player.id = 'playback';
-  player.className = 'playback';
-  player.controls = true;
-  player.preload = 'metadata';
-  player.playsInline = true;
-  player.dataset.url = url;
-  player.setAttribute('aria-label', t('playbackLabel', { n: q.number }));
-  player.src = url;
-  ui.playerSlot.append(player);
-}
-
-// restoreFocus keeps keyboard users in the controls when the button they used becomes disabled.
-function restoreFocus() {
-  if (!refocus) return;
-  const active = document.activeElement;
-  if (active && active !== document.body && !active.disabled) return;
-  const next = [ui.stop, ui.record, ui.retake, ui.remove].find((b) => !b.disabled);
-  if (next) next.focus();
-}
-
-function announce(text, kind = 'info') {
-  ui.status.dataset.kind = kind;
-  ui.status.textContent = text;
-}
-
-function startTimer() {
-  if (!timer) timer = setInterval(renderElapsed, 250);
-}
-
-function stopTimer() {
-  clearInterval(timer);
-  timer = 0;
+function noRetakesLeft(msg) {
+  const q = question(msg.question) || question(state.current);
+  if (q && q.retakeLimit > 0) q.retakesLeft = 0;
 }
 
 // ---- helpers ----
@@ -565,21 +754,19 @@ function question(id) {
   return state.questions.find((q) => q.id === id) || null;
 }
 
-function selectedQuestion() {
-  return question(state.selected);
+function str(v) {
+  return typeof v === 'string' ? v : '';
 }
 
-function setText(el, text) {
-  if (el.textContent !== text) el.textContent = text;
+function num(v) {
+  return Number.isFinite(v) ? v : 0;
 }
 
-// formatDuration writes milliseconds as m:ss (or h:mm:ss), rounding the seconds with round.
-function formatDuration(ms, round) {
-  const total = Math.max(0, round((Number(ms) || 0) / 1000));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+function stringsOf(obj) {
+  const out = {};
+  if (!obj || typeof obj !== 'object') return out;
+  for (const [k, v] of Object.entries(obj)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 main();

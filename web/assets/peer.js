@@ -1,11 +1,14 @@
 // The WebRTC peer connection that carries the camera and microphone to the server.
 // The browser always makes the offer; the server only answers, so there is no offer collision to handle.
 // When ICE fails, the peer first tries an ICE restart on the same connection; if that does not help, it
-// gives up, and the page opens a new socket and with it a new pair of peers (the server's peer belongs
-// to the socket).
+// gives up, and the page makes a new peer connection (the server takes a fresh one on the same socket),
+// and after that a new socket.
 
 const MAX_ICE_RESTARTS = 1;
 const CONNECT_TIMEOUT_MS = 30000; // how long to wait for media to flow before trying to repair the link
+// How long a link may stay "disconnected" before it is repaired. Browsers wait long before "failed"; a
+// short outage often heals by itself within a few seconds.
+const DISCONNECTED_GRACE_MS = 8000;
 
 export class Peer {
   #pc;
@@ -20,7 +23,7 @@ export class Peer {
   #closed = false;
 
   // send(msg) writes a message to the server. on.state(s) gets "connecting", "connected", "restarting"
-  // or "lost"; on.giveUp() is called when the connection cannot be repaired on this socket.
+  // or "lost"; on.giveUp() is called when this peer connection cannot be repaired.
   constructor(stream, send, on) {
     this.#send = send;
     this.#on = on;
@@ -121,7 +124,7 @@ export class Peer {
       case 'disconnected':
         // Often recovers by itself; if not, the browser moves on to "failed" or the watchdog steps in.
         this.#on.state('lost');
-        this.#watch();
+        this.#watch(DISCONNECTED_GRACE_MS);
         break;
       case 'failed':
         this.#on.state('lost');
@@ -132,11 +135,11 @@ export class Peer {
 
   // watch repairs the link if it is not connected within CONNECT_TIMEOUT_MS: without remote candidates
   // (or without an answer) a browser may wait forever instead of reporting "failed".
-  #watch() {
+  #watch(timeoutMs = CONNECT_TIMEOUT_MS) {
     clearTimeout(this.#watchdog);
     this.#watchdog = setTimeout(() => {
       if (!this.#closed && this.#pc.connectionState !== 'connected') this.#repair();
-    }, CONNECT_TIMEOUT_MS);
+    }, timeoutMs);
   }
 
   #repair() {

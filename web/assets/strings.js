@@ -18,7 +18,6 @@ const en = {
   connCannotReach: 'Cannot reach the interview. Trying again in {seconds} s. Check your internet connection.',
   connBadLink: 'This link is incomplete. Please open the link from your invitation again.',
   notConnected: 'Not connected right now. Please wait a moment while we reconnect.',
-  reconnectedDraft: 'You are connected again.',
 
   // Cookie notice
   cookieHeading: 'Cookies',
@@ -97,7 +96,7 @@ const en = {
   timeLimit: 'Time limit: {time}. The recording stops by itself when the time is up.',
   noTimeLimit: 'No time limit.',
   retakesLeft: 'Retakes left: {left} of {limit}.',
-  noRetakesLeft: 'You have used all {limit} retakes for this question.',
+  noRetakesLeft: 'No retakes left for this question.',
   retakesUnlimited: 'You can retake your answer as often as you like.',
   record: 'Record',
   stop: 'Stop',
@@ -117,16 +116,16 @@ const en = {
   stopping: 'Saving your answer…',
   startingRecording: 'Starting the recording…',
   saved: 'Saved. Your answer to question {n} is kept as a draft ({duration}).',
-  savedLimit: 'Saved. The time limit of {time} ended the recording; everything up to then is kept as a draft.',
-  savedCut: 'The connection dropped during the recording. What reached us is kept as a draft ({duration}); watch it back, and retake it if it is incomplete.',
+  savedLimit: 'Saved. The time limit of {time} ended the recording; everything up to then is kept as a draft ({duration}).',
+  savedCut: 'The connection dropped during the recording of question {n}. What reached us is kept as a draft ({duration}); watch it back, and retake it if it is incomplete.',
   cutNothing: 'The connection dropped while you were recording, and nothing of that take reached us. Please record your answer again.',
   removed: 'The take for question {n} was removed.',
   playbackLabel: 'Your answer to question {n}',
   takeInfo: 'Take {take} · {duration} · draft saved',
   takeInfoSubmitted: 'Take {take} · {duration} · submitted',
   draftExplain: 'Only you can see this draft until you send your answers. Watch it back, then retake it, remove it, or leave it as it is.',
-  reasonLimit: 'The time limit ended this recording.',
-  reasonCut: 'This recording was cut short because the connection dropped. What reached us is kept; you can retake it.',
+  reasonLimit: 'The time limit ended this recording; everything up to then is kept.',
+  reasonCut: 'This recording was cut short because the connection dropped. What reached us is kept as a draft: watch it back, and retake it if it is incomplete.',
   playbackError: 'This recording could not be played here. It is still saved; try reloading the page.',
 
   // Camera and microphone problems
@@ -174,7 +173,6 @@ const en = {
   answerQuestion: 'Answer question {n}',
   confirm: 'Confirm',
   sendingAnswers: 'Sending your answers…',
-  missingAnswers: 'Some required questions need an answer before you can send: see the list.',
 
   // Done
   doneHeading: 'Thank you!',

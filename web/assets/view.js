@@ -33,8 +33,11 @@ export function applyStaticStrings() {
 let drawnQuestions = '';
 let drawnFields = '';
 let player = null;
+let failedUrl = ''; // a take the player could not play
+let lastState = null;
 
 export function render(state) {
+  lastState = state;
   renderHeader(state);
   show(ui.cookieNotice, state.cookieNotice);
   for (const name of SCREENS) show(ui[`screen${name[0].toUpperCase()}${name.slice(1)}`], state.screen === name);
@@ -254,6 +257,7 @@ function recordLimits(q) {
 function renderNotice(state, q) {
   const notice = state.notice && state.notice.question === q.id ? state.notice : null;
   let text = notice ? t(notice.key, notice.vars) : '';
+  if (!text && q.take && !state.rec && q.take.url === failedUrl) text = t('playbackError');
   // A take cut or ended by its limit in an earlier visit still says so.
   if (!text && q.take && !state.rec) {
     if (q.take.reason === 'cut') text = t('reasonCut');
@@ -297,6 +301,8 @@ function renderDevices(state, reviewing) {
     setText(ui.deviceProblemSteps, t('whatToDo', { steps: t(`problem${name}Steps`) }));
   }
   show(ui.deviceCheck, !failed && !reviewing && state.camera !== 'off');
+  // While recording, only the meter stays: the advice is for before.
+  ui.deviceCheck.classList.toggle('recording', state.rec !== null);
   setText(ui.cameraState, cameraStateText(state));
   renderMic(state);
 }
@@ -311,7 +317,7 @@ function problemName(kind) {
 
 function cameraStateText(state) {
   if (state.camera === 'asking') return t('cameraAsking');
-  if (state.camera !== 'on') return '';
+  if (state.camera !== 'on' || state.rec) return '';
   if (!state.mediaReady || state.peer !== 'connected') return t('cameraConnecting');
   const q = state.questions.find((x) => x.id === state.current);
   return q && q.take ? t('cameraReadyRetake') : t('cameraReady');
@@ -377,11 +383,15 @@ function showPlayer(q) {
     dataset: { url },
     'aria-label': t('playbackLabel', { n: q.number }),
   });
-  player.addEventListener('error', () => {
-    setText(ui.takeNoticeText, t('playbackError'));
-    show(ui.takeNotice, true);
+  const el = player;
+  el.addEventListener('error', () => {
+    // Taking an old player down empties it, which some browsers report as an error too.
+    if (el !== player || !el.getAttribute('src')) return;
+    console.warn('takes: cannot play', url, el.error && el.error.code, el.error && el.error.message);
+    failedUrl = url;
+    if (lastState) render(lastState);
   });
-  player.src = url;
+  el.src = url;
   ui.playerSlot.append(player);
 }
 
