@@ -245,3 +245,68 @@ func parseMediaPath(p string) (TakeKey, bool) {
 }
 
 var _ Media = (*Disk)(nil)
+
+// Rebuild makes a finished take from what a crash left of it: the .part file, or
+// else a finished file whose record was not updated. fn reads the old bytes and
+// writes the new file; the result replaces the take's file, and the .part is removed.
+// A take with neither file returns ErrNotFound.
+func (d *Disk) Rebuild(k TakeKey, fn func(in io.Reader, out io.WriterAt) error) error {
+	name, err := MediaPath(k)
+	if err != nil {
+		return err
+	}
+	src := name + partSuffix
+	in, err := d.root.Open(src)
+	if errors.Is(err, fs.ErrNotExist) {
+		src = name
+		in, err = d.root.Open(src)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("storage: rebuild %s: %w", name, err)
+	}
+	defer in.Close()
+	tmp := name + ".rebuild"
+	out, err := d.root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("storage: rebuild %s: %w", name, err)
+	}
+	err = fn(in, out)
+	if err == nil {
+		err = out.Sync()
+	}
+	out.Close()
+	if err == nil {
+		err = d.root.Rename(tmp, name)
+	}
+	if err != nil {
+		d.root.Remove(tmp)
+		return fmt.Errorf("storage: rebuild %s: %w", name, err)
+	}
+	if src != name {
+		if err := d.root.Remove(src); err != nil {
+			return fmt.Errorf("storage: rebuild %s: %w", name, err)
+		}
+	}
+	return d.syncDir(path.Dir(name))
+}
+
+// TakeFiles lists the finished take files under the media directory, as take keys.
+func (d *Disk) TakeFiles() ([]TakeKey, error) {
+	var out []TakeKey
+	err := fs.WalkDir(d.root.FS(), ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || path.Ext(p) != ".webm" {
+			return err
+		}
+		if k, ok := parseMediaPath(p); ok {
+			out = append(out, k)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: list take files: %w", err)
+	}
+	return out, nil
+}

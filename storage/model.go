@@ -152,6 +152,9 @@ const (
 	EndStop  TakeEnd = "stop"  // the candidate pressed Stop
 	EndLimit TakeEnd = "limit" // the question's time limit was reached
 	EndCut   TakeEnd = "cut"   // the connection dropped; what arrived is kept
+	// EndInterrupted marks a take the server was recording when it stopped without
+	// finishing it (a crash); it was rebuilt from what was on disk.
+	EndInterrupted TakeEnd = "interrupted"
 )
 
 // TakeKey names one take: the n-th recording of a question by one invitation.

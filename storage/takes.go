@@ -269,3 +269,18 @@ func (db *DB) RetakesUsed(invitationID string) (map[string]int, error) {
 	}
 	return out, nil
 }
+
+// AllTakes returns every take record.
+func (db *DB) AllTakes() ([]Take, error) {
+	var out []Take
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return forEachTake(tx, nil, func(t *Take) error {
+			out = append(out, *t)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("storage: all takes: %w", err)
+	}
+	return out, nil
+}

@@ -84,7 +84,12 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
 	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, ws: ws, cancel: cancel}
 	a.http = web.NewServer(db, media, ws, cfg.Logger).Handler()
-	a.reportLeftovers()
+	if err := a.recoverTakes(); err != nil {
+		cancel()
+		db.Close()
+		disk.Close()
+		return nil, fmt.Errorf("recovering takes: %w", err)
+	}
 	return a, nil
 }
 
@@ -141,18 +146,4 @@ func (a *App) DemoLink(base string) (string, error) {
 		invs = append(invs, inv)
 	}
 	return fmt.Sprintf("%s/i/%s", base, invs[0].Token), nil
-}
-
-// reportLeftovers logs takes that were being recorded when the server last stopped
-// without finishing them. Rebuilding them is the recovery's job.
-func (a *App) reportLeftovers() {
-	takes, err := a.db.TakesInState(storage.TakeRecording)
-	if err != nil {
-		a.log.Error("listing unfinished takes", slog.Any("err", err))
-		return
-	}
-	for _, t := range takes {
-		a.log.Warn("take was not finished before the last stop", slog.String("take", t.TakeKey.String()),
-			slog.Time("started", t.CreatedAt), slog.Duration("ago", time.Since(t.CreatedAt).Round(time.Second)))
-	}
 }

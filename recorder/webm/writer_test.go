@@ -1,7 +1,9 @@
 package webm_test
 
 import (
+	"errors"
 	"os"
+	"strings"
 	"path/filepath"
 	"testing"
 	"time"
@@ -126,5 +128,69 @@ func TestWriteBlockAllocatesNothing(t *testing.T) {
 	})
 	if allocs != 0 {
 		t.Errorf("%v allocations per block, want 0", allocs)
+	}
+}
+
+func TestRebuildCutFile(t *testing.T) {
+	mediatest.RequireTools(t)
+	clip := mediatest.MakeClip(t, "", mediatest.ClipOptions{Duration: 6 * time.Second, KeyframeInterval: 45})
+	for _, tc := range []struct {
+		name  string
+		close bool
+		cut   int64 // bytes to cut off the end: a crash in the middle of a block
+	}{
+		{"finished file", true, 0},
+		{"crash", false, 0},
+		{"crash mid-block", false, 777},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := writeClip(t, clip, tc.close)
+			if tc.cut > 0 {
+				fi, _ := os.Stat(path)
+				os.Truncate(path, fi.Size()-tc.cut)
+			}
+			in, err := os.Open(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer in.Close()
+			outPath := filepath.Join(t.TempDir(), "rebuilt.webm")
+			out, _ := os.Create(outPath)
+			defer out.Close()
+			d, size, err := webm.Rebuild(in, out, webm.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fi, _ := os.Stat(outPath)
+			if fi.Size() != size {
+				t.Errorf("Rebuild says %d bytes, the file has %d", size, fi.Size())
+			}
+			if tc.close && (d < clip.Duration-40*time.Millisecond || d > clip.Duration+40*time.Millisecond) {
+				t.Errorf("rebuilt duration %v, want %v", d, clip.Duration)
+			}
+			if d < clip.Duration-time.Second-100*time.Millisecond {
+				t.Errorf("rebuilt duration %v lost more than the last second of %v", d, clip.Duration)
+			}
+			if out := mediatest.DecodeErrors(t, outPath); out != "" {
+				t.Errorf("rebuilt file decoding errors:\n%s", out)
+			}
+			info, err := mediatest.ParseWebM(outPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr := mediatest.Probe(t, outPath)
+			if info.CuePoints == 0 || pr.Duration < d-50*time.Millisecond || pr.Duration > d+50*time.Millisecond {
+				t.Errorf("rebuilt file: %d cues, ffprobe duration %v, want %v", info.CuePoints, pr.Duration, d)
+			}
+		})
+	}
+}
+
+func TestReadRejectsOtherFiles(t *testing.T) {
+	for _, in := range []string{"", "hello", "\x1a\x45\xdf\xa3\x80\x00\x00"} {
+		err := webm.Read(strings.NewReader(in), func([]webm.Track) error { return nil }, func(webm.Block) error { return nil })
+		if !errors.Is(err, webm.ErrNotWebM) {
+			t.Errorf("Read(%q) = nil", in)
+		}
 	}
 }

@@ -154,6 +154,7 @@ export class Peer {
       this.#on.giveUp();
       return;
     }
+    console.warn('takes: the camera link is down; restarting ICE');
     this.#on.state('restarting');
     // restartIce makes the next offer carry fresh ICE credentials.
     this.#pc.restartIce();
