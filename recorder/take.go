@@ -43,6 +43,8 @@ type Stats struct {
 	FramesDropped    uint64
 	// FirstFrameDelay is the time from the record command to the first keyframe written.
 	FirstFrameDelay time.Duration
+	// AudioStart is the time of the first audio frame in the file (the picture starts at 0).
+	AudioStart time.Duration
 }
 
 // queued is a frame waiting to be written in timestamp order.
@@ -209,9 +211,12 @@ func (w *takeWriter) write(track int, f queued) {
 	w.endT = max(w.endT, f.t+w.lastDur[track])
 	if track == trackVideo {
 		w.stats.VideoFrames++
-	} else {
-		w.stats.AudioFrames++
+		return
 	}
+	if w.stats.AudioFrames == 0 {
+		w.stats.AudioStart = time.Duration(f.t - w.t0)
+	}
+	w.stats.AudioFrames++
 }
 
 func (w *takeWriter) fail(err error) {

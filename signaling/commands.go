@@ -160,7 +160,15 @@ func (c *conn) finishTake(end storage.TakeEnd) error {
 		c.refuse(pe, "")
 		return nil
 	}
-	t, err := c.h.store.FinishTake(r.take.TakeKey, res.Duration.Milliseconds(), res.Bytes, end)
+	st := res.Stats
+	t, err := c.h.store.FinishTake(r.take.TakeKey, storage.Finish{
+		DurationMs: res.Duration.Milliseconds(), Bytes: res.Bytes, End: end,
+		Quality: &storage.Quality{
+			VideoFrames: st.VideoFrames, AudioFrames: st.AudioFrames, PacketsLost: st.PacketsLost,
+			FramesDropped: st.FramesDropped, KeyframeRequests: st.KeyframeRequests,
+			FirstFrameMs: st.FirstFrameDelay.Milliseconds(), AudioStartMs: st.AudioStart.Milliseconds(),
+		},
+	})
 	if err != nil {
 		c.log.Error("recording finished take", slog.String("take", r.take.TakeKey.String()), slog.Any("err", err))
 		c.refuse(errWriteFailed, "")

@@ -28,7 +28,7 @@ type Store interface {
 	BeginTake(inv *storage.Invitation, question string) (storage.Take, error)
 	ReplaceTake(inv *storage.Invitation, question string, limit int) (old, next storage.Take, err error)
 	RemoveTake(inv *storage.Invitation, question string) (storage.Take, error)
-	FinishTake(k storage.TakeKey, durationMs, size int64, end storage.TakeEnd) (storage.Take, error)
+	FinishTake(k storage.TakeKey, f storage.Finish) (storage.Take, error)
 	DeleteTake(k storage.TakeKey) error
 }
 

@@ -144,6 +144,26 @@ const (
 	TakeRemoved   TakeState = "removed"   // deleted by the candidate; the file is gone
 )
 
+// Quality is a take's recording-quality record, shown to the recruiter.
+type Quality struct {
+	VideoFrames      uint64 `json:"videoFrames"`
+	AudioFrames      uint64 `json:"audioFrames"`
+	PacketsLost      uint64 `json:"packetsLost"`      // never received, after retransmission
+	FramesDropped    uint64 `json:"framesDropped"`    // video frames not decodable, left out
+	KeyframeRequests uint64 `json:"keyframeRequests"` // PLIs sent to the browser
+	FirstFrameMs     int64  `json:"firstFrameMs"`     // from record to the first picture
+	// AudioStartMs is where the audio starts in the file, after the first picture.
+	AudioStartMs int64 `json:"audioStartMs"`
+}
+
+// Finish is what is known of a take when its recording ends.
+type Finish struct {
+	DurationMs int64
+	Bytes      int64
+	End        TakeEnd
+	Quality    *Quality
+}
+
 // TakeEnd says how a take's recording ended.
 type TakeEnd string
 
@@ -178,7 +198,9 @@ type Take struct {
 	DurationMs int64     `json:"durationMs"`
 	Bytes      int64     `json:"bytes"`
 	// End says how the recording ended.
-	End        TakeEnd   `json:"end,omitempty"`
+	End TakeEnd `json:"end,omitempty"`
+	// Quality describes what happened to the media while it was recorded.
+	Quality    *Quality  `json:"quality,omitempty"`
 	CreatedAt  time.Time `json:"createdAt"`
 	FinishedAt time.Time `json:"finishedAt,omitzero"`
 }

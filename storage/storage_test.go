@@ -60,10 +60,10 @@ func TestTakeLifecycle(t *testing.T) {
 	if _, err := db.BeginTake(inv, q); !errors.Is(err, ErrTakeExists) {
 		t.Fatalf("second begin: %v, want ErrTakeExists", err)
 	}
-	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, EndStop); err != nil {
+	if _, err := db.FinishTake(t1.TakeKey, Finish{DurationMs: 1000, Bytes: 5000, End: EndStop}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.FinishTake(t1.TakeKey, 1000, 5000, EndStop); !errors.Is(err, ErrBadState) {
+	if _, err := db.FinishTake(t1.TakeKey, Finish{DurationMs: 1000, Bytes: 5000, End: EndStop}); !errors.Is(err, ErrBadState) {
 		t.Fatalf("finishing twice: %v", err)
 	}
 
@@ -74,7 +74,7 @@ func TestTakeLifecycle(t *testing.T) {
 	if _, err := db.Take(t1.TakeKey); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("replaced take's record still there: %v", err)
 	}
-	db.FinishTake(next.TakeKey, 2000, 9000, EndCut)
+	db.FinishTake(next.TakeKey, Finish{DurationMs: 2000, Bytes: 9000, End: EndCut})
 	cur, _ := db.CurrentTakes(inv.ID)
 	if c := cur[q]; c.N != 2 || c.State != TakeDraft || c.End != EndCut || c.DurationMs != 2000 {
 		t.Fatalf("current take: %+v", c)
@@ -196,7 +196,7 @@ func TestStagesAndSubmit(t *testing.T) {
 	}
 	for _, q := range []string{q1, q3} {
 		tk, _ := db.BeginTake(inv, q)
-		db.FinishTake(tk.TakeKey, 1000, 100, EndStop)
+		db.FinishTake(tk.TakeKey, Finish{DurationMs: 1000, Bytes: 100, End: EndStop})
 	}
 	if _, _, err := db.ReplaceTake(inv, q3, 1); err != nil {
 		t.Fatalf("first retake: %v", err)
@@ -212,7 +212,7 @@ func TestStagesAndSubmit(t *testing.T) {
 		t.Fatalf("submit with q3 recording: %v", err)
 	}
 	cur, _ := db.CurrentTakes(inv.ID)
-	db.FinishTake(cur[q3].TakeKey, 1000, 100, EndStop)
+	db.FinishTake(cur[q3].TakeKey, Finish{DurationMs: 1000, Bytes: 100, End: EndStop})
 	done, err := db.Submit(iv, inv.ID)
 	if err != nil || done.Stage() != StageSubmitted {
 		t.Fatalf("submit: %v", err)

@@ -87,7 +87,7 @@ func (db *DB) RemoveTake(inv *Invitation, question string) (Take, error) {
 }
 
 // FinishTake moves a take from recording to draft with its final figures.
-func (db *DB) FinishTake(k TakeKey, durationMs, size int64, end TakeEnd) (Take, error) {
+func (db *DB) FinishTake(k TakeKey, f Finish) (Take, error) {
 	var t Take
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketTakes)
@@ -98,7 +98,7 @@ func (db *DB) FinishTake(k TakeKey, durationMs, size int64, end TakeEnd) (Take, 
 			return ErrBadState
 		}
 		t.State = TakeDraft
-		t.DurationMs, t.Bytes, t.End = durationMs, size, end
+		t.DurationMs, t.Bytes, t.End, t.Quality = f.DurationMs, f.Bytes, f.End, f.Quality
 		t.FinishedAt = time.Now().UTC()
 		return putJSON(b, takeKey(k), &t)
 	})

@@ -169,5 +169,3 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-
-

@@ -181,6 +181,7 @@ func TestRecordRetakeRemove(t *testing.T) {
 	saved, spoke := recordTake(t, ctx, p, "record", q1, 3*time.Second)
 	first := s.takePath(s.key(q1, 1))
 	checkTakeFile(t, first, spoke)
+	checkQuality(t, s, s.key(q1, 1), saved.DurationMs)
 	checkPlayback(t, s.http.URL+saved.URL, saved.Bytes)
 
 	saved, spoke = recordTake(t, ctx, p, "retake", q1, 2*time.Second)
@@ -250,5 +251,24 @@ func checkPlayback(t *testing.T, url string, size int64) {
 	}
 	if cr := resp.Header.Get("Content-Range"); !strings.HasSuffix(cr, "/"+strconv.FormatInt(size, 10)) {
 		t.Errorf("Content-Range %q does not give the take's size %d", cr, size)
+	}
+}
+
+// checkQuality checks a take's quality record against its duration: a picture
+// every 33 ms, audio from the first picture, nothing lost on loopback.
+func checkQuality(t *testing.T, s *testServer, k storage.TakeKey, durationMs int64) {
+	t.Helper()
+	tk, err := s.app.DB().Take(k)
+	if err != nil || tk.Quality == nil {
+		t.Fatalf("take %s: no quality record: %v", k, err)
+	}
+	q := tk.Quality
+	t.Logf("quality: %+v", *q)
+	wantFrames := uint64(durationMs * 30 / 1000)
+	if q.VideoFrames < wantFrames*9/10 || q.AudioFrames < uint64(durationMs/20)*9/10 {
+		t.Errorf("frames: %d video, %d audio in %d ms", q.VideoFrames, q.AudioFrames, durationMs)
+	}
+	if q.AudioStartMs > 40 || q.PacketsLost != 0 || q.FramesDropped != 0 || q.KeyframeRequests == 0 {
+		t.Errorf("quality %+v: want audio from the first picture, no loss, a keyframe request", *q)
 	}
 }

@@ -59,7 +59,7 @@ func (a *App) rebuild(t storage.Take) {
 		log.Error("rebuilding an unfinished take failed; it is left as it was", slog.Any("err", err))
 		return
 	}
-	if _, err := a.db.FinishTake(t.TakeKey, d, size, storage.EndInterrupted); err != nil {
+	if _, err := a.db.FinishTake(t.TakeKey, storage.Finish{DurationMs: d, Bytes: size, End: storage.EndInterrupted}); err != nil {
 		log.Error("recording a rebuilt take", slog.Any("err", err))
 		return
 	}

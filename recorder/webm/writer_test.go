@@ -3,8 +3,8 @@ package webm_test
 import (
 	"errors"
 	"os"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
