@@ -175,3 +175,23 @@ func BenchmarkLongTake(b *testing.B) {
 		b.ReportMetric(float64(res.Bytes)/(1<<20), "MiB")
 	}
 }
+
+// TestGapDoesNotLengthenTake stops the media for ten seconds mid-take, as a network
+// outage does: the take's duration ends with its last frame, not a gap later.
+func TestGapDoesNotLengthenTake(t *testing.T) {
+	s := newStream()
+	p := newPipeline(discardFile{})
+	p.run(s, 60)
+	s.vts += 10 * 90000 // ten seconds without media
+	s.ats += 10 * 48000
+	p.now = p.now.Add(10 * time.Second)
+	p.run(s, 60)
+	res, err := p.take.finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 10*time.Second + 119*time.Second/30 + time.Second/30
+	if d := res.Duration - want; d < -50*time.Millisecond || d > 50*time.Millisecond {
+		t.Errorf("duration %v, want %v", res.Duration, want)
+	}
+}

@@ -12,13 +12,19 @@ const (
 	trackAudio = 1
 )
 
-// Opus in WebM: the OpusHead identification header, and the delays the Matroska
-// mapping asks for (pre-skip of 312 samples at 48 kHz; 80 ms of seek pre-roll).
-var opusHead = []byte{'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0x38, 0x01, 0x80, 0xBB, 0, 0, 0, 0, 0}
+// Opus in WebM: the OpusHead identification header (version 1, 2 channels, 48 kHz)
+// with a pre-skip of 0, and no CodecDelay. A take is cut from the middle of a
+// running stream: the encoder's start-up delay was spent long before, so there is
+// nothing to skip, and a CodecDelay would give the first audio block a negative
+// time, which Chromium's demuxer cannot seek in. The 80 ms of SeekPreRoll let the
+// decoder settle after a seek, as the Matroska mapping asks.
+var opusHead = []byte{'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0, 0, 0x80, 0xBB, 0, 0, 0, 0, 0}
 
 const (
-	opusCodecDelay  = 6500 * time.Microsecond
 	opusSeekPreRoll = 80 * time.Millisecond
+	// maxFrameDuration bounds the duration given to the last frame of a track, so
+	// that a gap in the media (the network was down) does not lengthen the take.
+	maxFrameDuration = 100 * time.Millisecond
 	// interleaveHold is how long one track's frames wait for the other track's before
 	// they are written anyway (a muted microphone, Opus DTX, a stalled stream).
 	interleaveHold = 300 * time.Millisecond
@@ -121,7 +127,7 @@ func (w *takeWriter) open(key []byte, t int64, now time.Time) bool {
 	tracks := []webm.Track{{Number: 1, Video: true, CodecID: codecID(w.videoCodec), Width: width, Height: height}}
 	if w.hasAudio {
 		tracks = append(tracks, webm.Track{
-			Number: 2, CodecID: "A_OPUS", CodecPrivate: opusHead, CodecDelay: opusCodecDelay,
+			Number: 2, CodecID: "A_OPUS", CodecPrivate: opusHead,
 			SeekPreRoll: opusSeekPreRoll, SampleRate: 48000, Channels: 2,
 		})
 	}
@@ -205,7 +211,7 @@ func (w *takeWriter) write(track int, f queued) {
 		return
 	}
 	if w.lastT[track] != 0 && f.t > w.lastT[track] {
-		w.lastDur[track] = f.t - w.lastT[track]
+		w.lastDur[track] = min(f.t-w.lastT[track], int64(maxFrameDuration))
 	}
 	w.lastT[track] = f.t
 	w.endT = max(w.endT, f.t+w.lastDur[track])

@@ -166,6 +166,11 @@ func checkTakeFile(t *testing.T, path string, spoke time.Duration) {
 	if out := mediatest.DecodeErrors(t, path); out != "" {
 		t.Errorf("%s: ffmpeg decoding errors:\n%s", path, out)
 	}
+	for kind, start := range mediatest.StartTimes(t, path) {
+		if start < 0 || start > 50*time.Millisecond {
+			t.Errorf("%s: %s starts at %v, want from 0 to 50 ms", path, kind, start)
+		}
+	}
 	if !mediatest.FirstVideoBlockIsKeyframe(t, path) {
 		t.Errorf("%s: first video block is not a keyframe", path)
 	}

@@ -334,7 +334,7 @@ func Rebuild(in io.Reader, out io.WriterAt, opts Options) (time.Duration, int64,
 		}
 		if b.Track < 128 {
 			if blocks > 0 && b.Timecode > last[b.Track] {
-				step[b.Track] = b.Timecode - last[b.Track]
+				step[b.Track] = min(b.Timecode-last[b.Track], 100) // a gap is not a long frame
 			}
 			last[b.Track] = b.Timecode
 			end = max(end, b.Timecode+step[b.Track])

@@ -11,7 +11,7 @@ import { noticeDismissed, dismissNotice } from './cookies.js';
 import { formatDuration } from './dom.js';
 import {
   ui, applyStaticStrings, render, focusScreen, fillDetailsForm, renderClock, renderMic, canRecord, online,
-  pausePlayers,
+  pausePlayers, retryPlayback,
 } from './view.js';
 
 const COUNTDOWN_FROM = 3;
@@ -45,7 +45,7 @@ const state = {
   // Camera, microphone and the link to the server.
   camera: 'off', // off, asking, on, failed
   problem: '', // what went wrong when camera is failed (devices.js problemKind, or "stopped")
-  mic: { level: 0, heard: false, available: true },
+  mic: { level: 0, heard: false, available: true, running: true },
   peer: 'none', // none, connecting, connected, restarting, lost
   mediaReady: false, // the server has our media (its "media" event)
 
@@ -238,6 +238,7 @@ function applyState(msg, welcome) {
     state.everWelcomed = true;
     endTake(); // a new socket records nothing yet
     state.removing = null;
+    retryPlayback();
   }
   state.pending = null;
   state.stage = stageOf(msg);
@@ -483,13 +484,14 @@ function onTrackEnded(e) {
   update();
 }
 
-function onMicLevel(level, loud) {
+function onMicLevel(level, loud, running) {
   const now = performance.now();
   if (loud) heardAt = now;
   const heard = heardAt > 0 && now - heardAt < HEARD_HOLD_MS;
-  const changed = heard !== state.mic.heard;
+  const changed = heard !== state.mic.heard || running !== state.mic.running;
   state.mic.level = Math.round(level * 100) / 100;
   state.mic.heard = heard;
+  state.mic.running = running;
   renderMic(state);
   if (changed) update();
 }

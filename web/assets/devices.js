@@ -76,9 +76,11 @@ export class MicMeter {
   #samples = null;
   #timer = 0;
   #onLevel;
+  #wake = () => this.#resume();
 
-  // onLevel(level, heard) is called about ten times a second with a level from 0 to 1; heard
-  // says whether the level is that of a voice rather than of a quiet room.
+  // onLevel(level, heard, running) is called about ten times a second with a level from 0 to 1;
+  // heard says whether the level is that of a voice rather than of a quiet room, running whether
+  // the browser lets the page measure at all (it may hold audio back until the candidate clicks).
   constructor(onLevel) {
     this.#onLevel = onLevel;
   }
@@ -101,8 +103,11 @@ export class MicMeter {
       return false;
     }
     this.#samples = new Float32Array(this.#analyser.fftSize);
-    // A context made after an await may start suspended; the candidate's click allows resuming it.
-    this.#context.resume().catch(() => {});
+    // A context made after an await may start suspended: it is resumed now, and again at the
+    // candidate's next click or key press, which browsers accept as permission to play audio.
+    this.#resume();
+    document.addEventListener('pointerdown', this.#wake, true);
+    document.addEventListener('keydown', this.#wake, true);
     this.#timer = setInterval(() => this.#measure(), METER_INTERVAL_MS);
     return true;
   }
@@ -110,20 +115,30 @@ export class MicMeter {
   stop() {
     clearInterval(this.#timer);
     this.#timer = 0;
+    document.removeEventListener('pointerdown', this.#wake, true);
+    document.removeEventListener('keydown', this.#wake, true);
     if (this.#source) this.#source.disconnect();
     if (this.#context) this.#context.close().catch(() => {});
     this.#context = this.#source = this.#analyser = this.#samples = null;
   }
 
+  #resume() {
+    // resume() may stay pending until the browser allows audio: nothing waits for it.
+    if (this.#context && this.#context.state === 'suspended') this.#context.resume().catch(() => {});
+  }
+
   #measure() {
     if (!this.#analyser) return;
-    if (this.#context.state === 'suspended') this.#context.resume().catch(() => {});
+    if (this.#context.state !== 'running') {
+      this.#onLevel(0, false, false);
+      return;
+    }
     this.#analyser.getFloatTimeDomainData(this.#samples);
     let sum = 0;
     for (const s of this.#samples) sum += s * s;
     const rms = Math.sqrt(sum / this.#samples.length);
     const db = rms > 0 ? 20 * Math.log10(rms) : FLOOR_DB;
     const level = Math.min(1, Math.max(0, (db - FLOOR_DB) / -FLOOR_DB));
-    this.#onLevel(level, level >= HEARD_LEVEL);
+    this.#onLevel(level, level >= HEARD_LEVEL, true);
   }
 }

@@ -89,6 +89,7 @@ const en = {
   micHeard: '✓ We can hear you.',
   micSilent: 'No sound yet: say something. If the bar does not move, check that your microphone is not muted.',
   micUnavailable: 'This browser cannot show the microphone level.',
+  micWaiting: 'Click or tap anywhere on the page to show the microphone level.',
   cameraAsking: 'Asking for your camera and microphone… If your browser asks, choose "Allow".',
   cameraConnecting: 'Connecting your camera and microphone to the interview…',
   cameraReady: 'Camera and microphone are ready. Press "Record" when you are.',

@@ -329,7 +329,8 @@ export function renderMic(state) {
   if (ui.micLevel.value !== mic.level) ui.micLevel.value = mic.level;
   show(ui.micLevel.parentElement, mic.available);
   let hint = t('micUnavailable');
-  if (mic.available) hint = mic.heard ? t('micHeard') : t('micSilent');
+  if (mic.available && !mic.running) hint = t('micWaiting');
+  else if (mic.available) hint = mic.heard ? t('micHeard') : t('micSilent');
   setText(ui.micHint, state.camera === 'on' ? hint : '');
   setData(ui.micHint, 'heard', String(mic.heard));
 }
@@ -393,6 +394,13 @@ function showPlayer(q) {
   });
   el.src = url;
   ui.playerSlot.append(player);
+}
+
+// retryPlayback loads a take again that could not be played, for example while the server was away.
+export function retryPlayback() {
+  if (!failedUrl) return;
+  failedUrl = '';
+  if (player && player.error) player.load();
 }
 
 // pausePlayers stops every video with sound, so that it does not reach the microphone.
