@@ -15,6 +15,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -32,7 +33,10 @@ type Config struct {
 	// MaxLate is how long a video frame with a missing packet is waited for (NACK may
 	// still bring it) before it is given up. Zero means 500 ms.
 	MaxLate time.Duration
-	Logger  *slog.Logger
+	// Net, when set, is the network Pion uses instead of the host's: tests pass a
+	// virtual network (github.com/pion/transport/v5/vnet) to impair the media path.
+	Net    transport.Net
+	Logger *slog.Logger
 }
 
 // Engine makes sessions. It is safe for concurrent use.
@@ -101,6 +105,9 @@ func settings(cfg Config) (webrtc.SettingEngine, error) {
 		se.SetNAT1To1IPs(cfg.PublicIPs, webrtc.ICECandidateTypeHost)
 	}
 	se.SetIncludeLoopbackCandidate(true)
+	if cfg.Net != nil {
+		se.SetNet(cfg.Net)
+	}
 	if cfg.LoopbackOnly {
 		se.SetInterfaceFilter(func(name string) bool { return name == "lo" })
 		se.SetIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })

@@ -1,6 +1,7 @@
 package recorder
 
 import (
+	"errors"
 	"io"
 	"time"
 
@@ -22,6 +23,12 @@ var opusHead = []byte{'O', 'p', 'u', 's', 'H', 'e', 'a', 'd', 1, 2, 0, 0, 0x80, 
 
 const (
 	opusSeekPreRoll = 80 * time.Millisecond
+	// opusLookahead is how much later than its RTP time an Opus frame's sound comes
+	// out of the decoder (the encoder's look-ahead, 312 samples at 48 kHz).
+	opusLookahead = 6500 * time.Microsecond
+	// reanchorAfter is how far a track's clock may drift from arrival times before
+	// it is re-anchored.
+	reanchorAfter = 1500 * time.Millisecond
 	// maxFrameDuration bounds the duration given to the last frame of a track, so
 	// that a gap in the media (the network was down) does not lengthen the take.
 	maxFrameDuration = 100 * time.Millisecond
@@ -51,6 +58,10 @@ type Stats struct {
 	FirstFrameDelay time.Duration
 	// AudioStart is the time of the first audio frame in the file (the picture starts at 0).
 	AudioStart time.Duration
+	// Reanchors counts the times a track's clock jumped and was re-anchored.
+	Reanchors uint64
+	// BlocksDropped counts frames too far out of order to be written.
+	BlocksDropped uint64
 }
 
 // queued is a frame waiting to be written in timestamp order.
@@ -78,6 +89,8 @@ type takeWriter struct {
 	latest  [2]int64 // newest frame queued per track, ns
 	lastDur [2]int64 // duration of the last written frame per track, ns
 	lastT   [2]int64
+	skew    [2]int64 // timeline time minus arrival time of each track's first frame, ns
+	skewSet [2]bool
 	endT    int64 // end of the last written frame, ns
 	free    [][]byte
 	stats   Stats
@@ -93,7 +106,7 @@ func (w *takeWriter) push(track int, rtpTime int64, key bool, data []byte, now t
 	if w.err != nil {
 		return
 	}
-	t := w.maps[track].at(rtpTime)
+	t := w.timeOf(track, rtpTime, now)
 	if !w.started() {
 		if track == trackAudio {
 			w.enqueue(track, t, key, data)
@@ -116,6 +129,33 @@ func (w *takeWriter) push(track int, rtpTime int64, key bool, data []byte, now t
 	}
 	w.enqueue(track, t, key, data)
 	w.drain(false)
+}
+
+// timeOf places a frame on the take's timeline. Opus output lags its RTP time by the
+// encoder's look-ahead, so audio is moved earlier by it to stay in sync with the
+// picture. A track whose clock jumps away from real time by more than
+// reanchorAfter (some browsers stop the audio clock while muted) is re-anchored to
+// the frame's arrival, so its media lands where it was heard, not seconds off.
+func (w *takeWriter) timeOf(track int, rtpTime int64, now time.Time) int64 {
+	t := w.maps[track].at(rtpTime)
+	if track == trackAudio {
+		t -= int64(opusLookahead)
+	}
+	skew := t - now.UnixNano()
+	if !w.skewSet[track] {
+		w.skew[track], w.skewSet[track] = skew, true
+		return t
+	}
+	if d := skew - w.skew[track]; d > int64(reanchorAfter) || d < -int64(reanchorAfter) {
+		m := &w.maps[track]
+		m.refRTP, m.refTime = rtpTime, now.UnixNano()+w.skew[track]
+		if track == trackAudio {
+			m.refTime += int64(opusLookahead)
+		}
+		w.stats.Reanchors++
+		t = now.UnixNano() + w.skew[track]
+	}
+	return t
 }
 
 // open starts the file at a keyframe.
@@ -206,7 +246,12 @@ func (w *takeWriter) nextTrack(all bool) int {
 }
 
 func (w *takeWriter) write(track int, f queued) {
-	if err := w.mux.WriteBlock(uint64(track+1), f.key, (f.t-w.t0)/int64(time.Millisecond), f.data); err != nil {
+	err := w.mux.WriteBlock(uint64(track+1), f.key, (f.t-w.t0)/int64(time.Millisecond), f.data)
+	if errors.Is(err, webm.ErrTimecode) {
+		w.stats.BlocksDropped++ // one frame out of place is not worth the take
+		return
+	}
+	if err != nil {
 		w.fail(err)
 		return
 	}
