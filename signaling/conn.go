@@ -93,6 +93,12 @@ func (c *conn) loop(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
+			if errors.Is(context.Cause(ctx), errReplaced) {
+				// Finish the take first, so the browser hears what was saved.
+				c.cleanup()
+				c.refuse(errReplacedMsg, "")
+				c.closeWith(closeReplaced, "opened elsewhere")
+			}
 			return
 		case <-c.writerDone:
 			return
@@ -193,6 +199,10 @@ func (c *conn) write(m any) error {
 	}
 	return c.ws.WriteJSON(m)
 }
+
+// closeReplaced is the close code of a socket replaced by a newer one of the same
+// candidate; the page does not reconnect after it.
+const closeReplaced = 4001
 
 // closeMsg asks the writer to send a close frame after what is queued.
 type closeMsg struct {
@@ -479,6 +489,7 @@ func (c *conn) peerState(ps peerState) {
 }
 
 // cleanup runs when the connection ends: a take in progress is kept as a cut draft.
+// It may run twice; the second time finds nothing to do.
 func (c *conn) cleanup() {
 	if c.sess != nil {
 		c.dropSession()

@@ -32,6 +32,7 @@ var (
 	errBadSDP           = &protocolError{"bad-sdp", "The connection details could not be used."}
 	errSubmitted        = &protocolError{"submitted", "Your answers have been sent; they can no longer be changed."}
 	errInternal         = &protocolError{"internal", "Something went wrong on the server. Please try again."}
+	errReplacedMsg      = &protocolError{"replaced", "This interview was opened again, in another window or tab. Continue there, or reload this page to continue here."}
 	errWrongStage       = &protocolError{"wrong-stage", "Please accept the privacy policy and give your details first."}
 	errInvalidDetails   = &protocolError{"invalid-details", "Please check the marked fields."}
 	errRetakeLimit      = &protocolError{"retake-limit", "You have used all the retakes for this question."}

@@ -56,6 +56,46 @@ type Handler struct {
 
 	ctx   context.Context // ends every connection when cancelled
 	conns sync.WaitGroup
+
+	mu   sync.Mutex
+	live map[string]*liveConn // by invitation ID: one connection per candidate
+}
+
+// liveConn is a running connection, as another connection of the same candidate sees it.
+type liveConn struct {
+	cancel context.CancelCauseFunc
+	done   chan struct{}
+}
+
+// errReplaced ends a connection when the same candidate connects again (a reload,
+// a reconnection, a second window).
+var errReplaced = errors.New("signaling: the candidate connected again")
+
+// takeOver registers a new connection of an invitation and ends the previous one,
+// waiting until it has finished its take, so the new connection sees every take.
+func (h *Handler) takeOver(invitationID string, lc *liveConn) {
+	h.mu.Lock()
+	prev := h.live[invitationID]
+	h.live[invitationID] = lc
+	h.mu.Unlock()
+	if prev == nil {
+		return
+	}
+	prev.cancel(errReplaced)
+	select {
+	case <-prev.done:
+	case <-time.After(10 * time.Second):
+		h.log.Warn("the previous connection did not end in time", slog.String("invitation", invitationID))
+	}
+}
+
+func (h *Handler) leave(invitationID string, lc *liveConn) {
+	h.mu.Lock()
+	if h.live[invitationID] == lc {
+		delete(h.live, invitationID)
+	}
+	h.mu.Unlock()
+	close(lc.done)
 }
 
 // NewHandler returns the WebSocket handler. Connections end when ctx is cancelled;
@@ -74,7 +114,7 @@ func NewHandler(ctx context.Context, store Store, media storage.Media, rec Recor
 		opts.WriteWait = 10 * time.Second
 	}
 	return &Handler{
-		store: store, media: media, rec: rec, log: log, opts: opts, ctx: ctx,
+		store: store, media: media, rec: rec, log: log, opts: opts, ctx: ctx, live: make(map[string]*liveConn),
 		upgrader: websocket.Upgrader{ReadBufferSize: 4096, WriteBufferSize: 4096},
 	}
 }
@@ -97,8 +137,13 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	h.conns.Add(1)
 	defer h.conns.Done()
+	ctx, cancel := context.WithCancelCause(h.ctx)
+	defer cancel(nil)
+	lc := &liveConn{cancel: cancel, done: make(chan struct{})}
+	h.takeOver(inv.ID, lc)
+	defer h.leave(inv.ID, lc)
 	c := newConn(h, ws, inv, iv, token)
-	c.run(h.ctx)
+	c.run(ctx)
 }
 
 func (h *Handler) lookup(token string) (*storage.Invitation, *storage.Interview, error) {

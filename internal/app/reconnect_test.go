@@ -154,3 +154,34 @@ func TestVP9(t *testing.T) {
 		t.Error("first video block is not a keyframe")
 	}
 }
+
+// TestSecondConnectionReplacesFirst opens the same invitation twice while the first
+// connection records: the first saves its take and hears that it was replaced, and
+// the second's welcome already shows that take.
+func TestSecondConnectionReplacesFirst(t *testing.T) {
+	s := startServer(t)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	p := s.dial(t, ctx)
+	q1 := s.iv.Questions[0].ID
+	p.Record(q1)
+	if _, err := p.WaitFor(ctx, "recording"); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, ctx, time.Second)
+
+	c := dialRaw(t, s.wsURL(s.inv.Token))
+	w := c.next()
+	if !strings.Contains(c.seen.String(), `"reason":"cut"`) {
+		t.Errorf("the new connection's welcome does not show the cut take: %v", w)
+	}
+	if saved, err := p.WaitFor(ctx, "saved"); err != nil || saved.Reason != "cut" {
+		t.Fatalf("first connection: %+v %v, want its take saved as cut", saved, err)
+	}
+	if ev, err := p.WaitFor(ctx, "error"); err != nil || ev.Code != "replaced" {
+		t.Fatalf("first connection: %+v %v, want error replaced", ev, err)
+	}
+	if _, err := p.Next(ctx); err == nil {
+		t.Error("the replaced socket stayed open")
+	}
+}

@@ -26,6 +26,7 @@ const state = {
   welcomed: false, // a welcome came on the current socket
   everWelcomed: false,
   retryInMs: 0,
+  replaced: false, // the interview was opened in another window: this one stays closed
 
   // What the server said (welcome and state messages).
   stage: '', // privacy, details, questions, submitted
@@ -205,7 +206,10 @@ function onSocketClose({ delayMs }) {
   closePeer();
   state.pending = null;
   // The server cuts a take in progress when its socket goes; the next welcome shows what was kept.
-  if (state.rec && state.rec.phase !== 'countdown') state.cut = { question: state.rec.question, phase: state.rec.phase };
+  if (state.rec && state.rec.phase !== 'countdown') {
+    state.cut = { question: state.rec.question, phase: state.rec.phase };
+    announce(t('statusConnectionLost'), 'error');
+  }
   endTake();
   state.removing = null;
   update();
@@ -712,7 +716,10 @@ function onError(msg) {
   if (code === 'invalid-details') showDetailProblems(msg.fields);
   else if (code === 'missing-answers') showMissing(msg.questions);
   else if (code === 'retake-limit') noRetakesLeft(msg);
-  else if (code === 'bad-sdp' || code === 'too-large') socket.drop();
+  else if (code === 'replaced') {
+    state.replaced = true;
+    socket.stop();
+  } else if (code === 'bad-sdp' || code === 'too-large') socket.drop();
   else if (REFRESH.has(code)) socket.drop();
   update();
   focusRecordControls();

@@ -32,9 +32,9 @@ export function setData(el, key, value) {
   if (el.dataset[key] !== value) el.dataset[key] = value;
 }
 
-// formatDuration writes milliseconds as m:ss (or h:mm:ss), rounding the seconds with round
-// (Math.floor for a clock that counts up, Math.ceil for one that counts down).
-export function formatDuration(ms, round = Math.round) {
+// formatDuration writes milliseconds as m:ss (or h:mm:ss), rounding the seconds with round:
+// Math.floor by default, as video players show lengths; Math.ceil for a clock that counts down.
+export function formatDuration(ms, round = Math.floor) {
   const total = Math.max(0, round((Number(ms) || 0) / 1000));
   const hours = Math.floor(total / 3600);
   const minutes = Math.floor((total % 3600) / 60);

@@ -11,6 +11,7 @@ export class Socket {
   #ws = null;
   #failures = 0;
   #timer = 0;
+  #stopped = false;
 
   // on.open(), on.message(msg) and on.close({delayMs}) are called as the socket comes and goes;
   // delayMs says when the next attempt will be made.
@@ -39,6 +40,14 @@ export class Socket {
     if (this.#ws !== null || this.#timer === 0) return;
     clearTimeout(this.#timer);
     this.#connect();
+  }
+
+  // stop closes the socket for good: no reconnect follows (the interview was opened elsewhere).
+  stop() {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = 0;
+    if (this.#ws !== null) this.#ws.close();
   }
 
   // drop closes the current socket; the usual reconnect follows.
@@ -82,6 +91,10 @@ export class Socket {
   }
 
   #closed() {
+    if (this.#stopped) {
+      this.#on.close({ delayMs: 0 });
+      return;
+    }
     const delayMs = this.#nextDelay();
     this.#failures++;
     this.#timer = setTimeout(() => this.#connect(), delayMs);

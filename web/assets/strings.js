@@ -17,6 +17,8 @@ const en = {
   connCameraRestarting: 'Camera connection interrupted. Reconnecting…',
   connCannotReach: 'Cannot reach the interview. Trying again in {seconds} s. Check your internet connection.',
   connBadLink: 'This link is incomplete. Please open the link from your invitation again.',
+  statusConnectionLost: 'The connection was lost while recording. What reached us is kept as a draft. Reconnecting…',
+  connReplaced: 'Opened in another window. Reload this page to continue here.',
   notConnected: 'Not connected right now. Please wait a moment while we reconnect.',
 
   // Cookie notice
@@ -182,6 +184,7 @@ const en = {
   doneClose: 'The interview is closed. You can close this page.',
 
   // Refusals from the server, by error code
+  'error-replaced': 'This interview was opened again, in another window or tab. Continue there, or reload this page to continue here.',
   'error-bad-message': 'The server did not understand the page. Please reload the page.',
   'error-unknown-type': 'The server did not understand the page. Please reload the page.',
   'error-too-large': 'A message was too large for the server. Reconnecting…',

@@ -69,6 +69,7 @@ function renderHeader(state) {
 
 function connectionInfo(state) {
   if (state.badLink) return ['error', t('connBadLink')];
+  if (state.replaced) return ['error', t('connReplaced')];
   if (!state.socketOpen && state.retryInMs > 0) {
     const seconds = Math.max(1, Math.round(state.retryInMs / 1000));
     return state.everWelcomed ? ['lost', t('connLost', { seconds })] : ['error', t('connCannotReach', { seconds })];
