@@ -153,11 +153,18 @@ func generateClip(dir string, opts ClipOptions) (Clip, error) {
 // videoArgs is the ffmpeg command line that encodes the test pattern. Alt-ref frames are off, so every
 // IVF frame is one shown frame, as a browser's real-time encoder sends them.
 func videoArgs(o ClipOptions, out string) []string {
+	return append([]string{
+		"-nostdin", "-v", "error", "-y",
+		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", o.Width, o.Height, o.FPS),
+	}, encodeArgs(o, out)...)
+}
+
+// encodeArgs is the encoding half of an ffmpeg command line for a clip's video: its number of frames, in
+// its codec, as IVF.
+func encodeArgs(o ClipOptions, out string) []string {
 	frames := int(o.Duration.Seconds() * float64(o.FPS))
 	g := strconv.Itoa(o.KeyframeInterval)
 	return []string{
-		"-nostdin", "-v", "error", "-y",
-		"-f", "lavfi", "-i", fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", o.Width, o.Height, o.FPS),
 		"-frames:v", strconv.Itoa(frames), "-pix_fmt", "yuv420p",
 		"-c:v", videoEncoders[o.Codec], "-b:v", strconv.Itoa(videoBitrate),
 		"-g", g, "-keyint_min", g, "-deadline", "realtime", "-auto-alt-ref", "0",

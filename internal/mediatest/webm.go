@@ -21,6 +21,8 @@ type WebMTrack struct {
 	Blocks          int    // SimpleBlocks and BlockGroups of the track
 	Keyframes       int    // blocks flagged as keyframes
 	FirstIsKeyframe bool   // whether the track's first block (in file order) is a keyframe
+	// Times holds each block's timestamp (its cluster's plus its own), in file order.
+	Times []time.Duration
 }
 
 // WebMInfo is a summary of a WebM file.
@@ -99,6 +101,7 @@ func summarize(seg *webm.Segment, blocks []blockRef) *WebMInfo {
 		for i := range info.Tracks {
 			if tr := &info.Tracks[i]; tr.Number == b.track {
 				tr.count(b.keyframe)
+				tr.Times = append(tr.Times, time.Duration(b.ticks*int64(scale)))
 			}
 		}
 	}
@@ -127,10 +130,12 @@ func trackType(t uint64) string {
 	return fmt.Sprintf("type %d", t)
 }
 
-// blockRef is one block of the file: its track and whether it is a keyframe.
+// blockRef is one block of the file: its track, whether it is a keyframe, and its timestamp in
+// TimecodeScale units.
 type blockRef struct {
 	track    uint64
 	keyframe bool
+	ticks    int64
 }
 
 // blockScan records the blocks of a file in file order while ebml-go unmarshals it. Unmarshalling into
@@ -139,19 +144,25 @@ type blockScan struct {
 	blocks []blockRef
 	groups map[*ebml.Element]int  // BlockGroup → index of its Block in blocks
 	refs   map[*ebml.Element]bool // BlockGroups that have a ReferenceBlock
+	// cluster is the Timecode of the cluster being read: it comes before the cluster's blocks.
+	cluster int64
 }
 
 // hook is called by ebml-go after each element is read, children before their parent. A SimpleBlock
 // carries its keyframe flag; a Block in a BlockGroup is a keyframe unless the group has a ReferenceBlock.
 func (s *blockScan) hook(e *ebml.Element) {
 	switch e.Type {
+	case ebml.ElementTimecode:
+		if v, ok := e.Value.(uint64); ok && e.Parent != nil && e.Parent.Type == ebml.ElementCluster {
+			s.cluster = int64(v)
+		}
 	case ebml.ElementSimpleBlock:
 		b, _ := e.Value.(ebml.Block)
-		s.blocks = append(s.blocks, blockRef{track: b.TrackNumber, keyframe: b.Keyframe})
+		s.blocks = append(s.blocks, blockRef{track: b.TrackNumber, keyframe: b.Keyframe, ticks: s.cluster + int64(b.Timecode)})
 	case ebml.ElementBlock:
 		b, _ := e.Value.(ebml.Block)
 		s.groups[e.Parent] = len(s.blocks)
-		s.blocks = append(s.blocks, blockRef{track: b.TrackNumber, keyframe: !s.refs[e.Parent]})
+		s.blocks = append(s.blocks, blockRef{track: b.TrackNumber, keyframe: !s.refs[e.Parent], ticks: s.cluster + int64(b.Timecode)})
 	case ebml.ElementReferenceBlock:
 		s.refs[e.Parent] = true
 		if i, ok := s.groups[e.Parent]; ok {

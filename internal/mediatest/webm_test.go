@@ -68,6 +68,17 @@ func checkWebMInfo(t *testing.T, path string, clip Clip) {
 	if info.Clusters == 0 || info.CuePoints == 0 || info.Duration < clip.Duration-50*time.Millisecond {
 		t.Errorf("info = %+v", info)
 	}
+	// Every frame's timestamp, across clusters: frame i at i/FPS after the first (ffmpeg may start the
+	// video a few milliseconds in, to make room for Opus's pre-skip).
+	if len(video.Times) != clip.Frames {
+		t.Fatalf("%d video block times for %d frames", len(video.Times), clip.Frames)
+	}
+	for i, ts := range video.Times {
+		want := video.Times[0] + time.Duration(i)*clip.FrameDuration
+		if ts-want > time.Millisecond || want-ts > time.Millisecond {
+			t.Fatalf("video block %d at %v, want %v", i, ts, want)
+		}
+	}
 }
 
 // writeWebM writes the IVF frames from index first onward into a video-only WebM file with ebml-go.

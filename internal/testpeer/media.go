@@ -88,18 +88,21 @@ func (p *Peer) waitConnected() bool {
 }
 
 // sendVideo writes the clip's frames in a loop, one per frame duration, from the first connection until
-// ClosePeer. After a keyframe request it skips ahead to the next keyframe of the clip.
+// ClosePeer. After a keyframe request it skips ahead to the next keyframe of the clip (unless
+// Options.KeepClipTime).
 func (p *Peer) sendVideo() {
 	defer p.wg.Done()
 	if !p.waitConnected() {
 		return
 	}
-	ticker := time.NewTicker(p.media.frameDur)
-	defer ticker.Stop()
+	pace := newPacer(p.mediaStart(), p.media.frameDur)
+	defer pace.stop()
 	for i := 0; ; i = (i + 1) % len(p.media.frames) {
 		select {
 		case <-p.keyframeReq:
-			i = p.media.nextKeyframe(i)
+			if !p.keepTime {
+				i = p.media.nextKeyframe(i)
+			}
 		default:
 		}
 		f := p.media.frames[i]
@@ -107,7 +110,7 @@ func (p *Peer) sendVideo() {
 		if p.video.WriteSample(media.Sample{Data: f.Data, Duration: p.media.frameDur}) == nil {
 			p.countFrame(f.Keyframe)
 		}
-		if !p.tick(ticker) {
+		if !p.tick(pace) {
 			return
 		}
 	}
@@ -121,29 +124,105 @@ func (p *Peer) countFrame(keyframe bool) {
 	}
 }
 
-// sendAudio writes the clip's Opus packets in a loop, one per packet duration, until ClosePeer.
+// sendAudio writes the clip's Opus packets in a loop, one per packet duration, until ClosePeer. A pause
+// asked for with MuteAudio or StallAudio starts after the next packet.
 func (p *Peer) sendAudio() {
 	defer p.wg.Done()
 	if !p.waitConnected() {
 		return
 	}
-	ticker := time.NewTicker(p.media.packetsDur)
-	defer ticker.Stop()
+	pace := newPacer(p.mediaStart(), p.media.packetsDur)
+	defer pace.stop()
 	for i := 0; ; i = (i + 1) % len(p.media.packets) {
 		pkt := p.media.packets[i]
-		if p.audio.WriteSample(media.Sample{Data: pkt.Data, Duration: pkt.Duration}) == nil {
+		var pause audioPause
+		select {
+		case pause = <-p.mute:
+		default:
+		}
+		skip := int(pause.d / p.media.packetsDur)
+		// The packet before a pause carries the pause in its duration, so that the next packet's RTP
+		// timestamp is where the sender's clock has got to, as in a browser; unless the clock stops.
+		dur := pkt.Duration
+		if pause.clockRuns {
+			dur += time.Duration(skip) * p.media.packetsDur
+		}
+		if p.audio.WriteSample(media.Sample{Data: pkt.Data, Duration: dur}) == nil {
 			p.stats.audioPackets.Add(1)
 		}
-		if !p.tick(ticker) {
+		for range skip + 1 {
+			if !p.tick(pace) {
+				return
+			}
+		}
+		i = (i + skip) % len(p.media.packets)
+	}
+}
+
+// audioPause is a pause of the audio asked for by MuteAudio or StallAudio.
+type audioPause struct {
+	d         time.Duration
+	clockRuns bool
+}
+
+// MuteAudio pauses the audio for about d (whole packets), as a browser does when the microphone's track
+// is muted or replaced by none: no packet is sent meanwhile, the sequence numbers stay contiguous, and the
+// RTP timestamps after the pause jump by its length (RFC 3550: the clock runs whether or not a packet
+// is sent). The clip goes on in time, so what follows the pause is what would have been heard then. A
+// second call before the pause has begun replaces the first.
+func (p *Peer) MuteAudio(d time.Duration) {
+	p.pauseAudio(audioPause{d: d, clockRuns: true})
+}
+
+// StallAudio pauses the audio as MuteAudio does, but the RTP clock stops with the packets: after the
+// pause the timestamps go on as if no time had passed, and only the sender reports (which go on being
+// sent, extrapolated from the wall clock) and the arrival times show the gap. Some clients behave so
+// across a mute or a replaceTrack(null).
+func (p *Peer) StallAudio(d time.Duration) {
+	p.pauseAudio(audioPause{d: d})
+}
+
+func (p *Peer) pauseAudio(pause audioPause) {
+	for {
+		select {
+		case p.mute <- pause:
 			return
+		case <-p.mute: // replace a pause not yet begun
 		}
 	}
 }
 
-// tick waits for the ticker's next tick; it reports false when the peer connection is closed instead.
-func (p *Peer) tick(t *time.Ticker) bool {
+// pacer releases one sample every period, on the schedule start + n·period. A late sample goes at once,
+// so that after a stall the samples catch up with the clock, as a browser's capture clock does; a
+// time.Ticker would drop the missed ticks, and the track's RTP clock would fall behind the wall clock (and
+// its sender reports), shifting it against the other track.
+type pacer struct {
+	next   time.Time
+	period time.Duration
+	timer  *time.Timer
+}
+
+// newPacer returns a pacer whose first sample is due at start.
+func newPacer(start time.Time, period time.Duration) *pacer {
+	return &pacer{next: start, period: period, timer: time.NewTimer(time.Until(start))}
+}
+
+func (pc *pacer) stop() { pc.timer.Stop() }
+
+// mediaStart returns the time from which both tracks pace their samples, the same for both, as a
+// browser captures camera and microphone on one clock: a track whose goroutine starts late catches up
+// rather than being shifted against the other.
+func (p *Peer) mediaStart() time.Time {
+	p.startOnce.Do(func() { p.start0 = time.Now() })
+	return p.start0
+}
+
+// tick waits for the pacer's next time; it reports false when the peer connection is closed instead.
+func (p *Peer) tick(pc *pacer) bool {
+	pc.next = pc.next.Add(pc.period)
+	pc.timer.Reset(time.Until(pc.next))
 	select {
-	case <-t.C:
+	case <-pc.timer.C:
 		return true
 	case <-p.peerStop:
 		return false

@@ -1,6 +1,7 @@
 // Package testpeer is an in-process WebRTC client that plays a candidate's browser against the server: it
 // speaks the signaling protocol of docs/protocol.md over a real WebSocket and streams a test clip (from
-// package mediatest) over a real Pion peer connection, restricted to loopback.
+// package mediatest) over a real Pion peer connection, restricted to loopback (or to a virtual network that
+// impairs the media path: see Options.Net and ImpairedNetwork).
 //
 // A Peer owns its goroutines (a socket reader, a socket writer, one sender per track, one RTCP reader per
 // track); Close stops them all and waits for them.
@@ -12,8 +13,10 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 
 	"github.com/takes/takes/internal/mediatest"
@@ -29,6 +32,14 @@ type Options struct {
 	Header http.Header
 	// IgnorePings makes the peer leave the server's pings unanswered, as a dead client would.
 	IgnorePings bool
+	// Net, when set, is the network the peer connection uses instead of the host's loopback: a
+	// virtual network (github.com/pion/transport/v5/vnet) whose router can impair the media path.
+	// The peer then gathers the network's non-loopback UDP4 candidates.
+	Net transport.Net
+	// KeepClipTime keeps the video in step with the clip's audio: a keyframe request is counted but
+	// not answered by skipping ahead in the clip, so the clip's own keyframes serve. A browser answers
+	// with a keyframe of the present picture; skipping ahead would shift the picture against the sound.
+	KeepClipTime bool
 }
 
 // Peer is one fake candidate browser, connected to the server.
@@ -54,7 +65,11 @@ type Peer struct {
 	peerOnce      sync.Once
 
 	media       *clipMedia
-	keyframeReq chan struct{} // capacity 1: a keyframe was asked for
+	keyframeReq chan struct{}   // capacity 1: a keyframe was asked for
+	keepTime    bool            // Options.KeepClipTime
+	mute        chan audioPause // capacity 1: a pause of the audio was asked for
+	startOnce   sync.Once
+	start0      time.Time // when the first sample of each track is due; see mediaStart
 	stats       counters
 
 	wg        sync.WaitGroup
@@ -81,12 +96,13 @@ func Dial(ctx context.Context, wsURL string, opts Options) (*Peer, error) {
 		return nil, err
 	}
 	p := newPeer(conn, welcome, media)
+	p.keepTime = opts.KeepClipTime
 	if opts.IgnorePings {
 		conn.SetPingHandler(func(string) error { return nil })
 	}
 	// The peer connection exists before the reader goroutine starts, since the reader applies answers
 	// and candidates to it.
-	if err := p.startWebRTC(codec); err != nil {
+	if err := p.startWebRTC(codec, opts.Net); err != nil {
 		return nil, errors.Join(err, p.Close())
 	}
 	p.start(p.readLoop, p.writeLoop, p.sendVideo, p.sendAudio, p.readVideoRTCP, p.readAudioRTCP)
@@ -122,6 +138,7 @@ func newPeer(conn *websocket.Conn, welcome Welcome, media *clipMedia) *Peer {
 		peerStop:    make(chan struct{}),
 		media:       media,
 		keyframeReq: make(chan struct{}, 1),
+		mute:        make(chan audioPause, 1),
 	}
 }
 

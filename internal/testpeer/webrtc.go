@@ -8,6 +8,7 @@ import (
 
 	"github.com/pion/ice/v4"
 	"github.com/pion/interceptor"
+	"github.com/pion/transport/v5"
 	"github.com/pion/webrtc/v4"
 )
 
@@ -29,8 +30,8 @@ var opusCodec = webrtc.RTPCodecCapability{
 }
 
 // newAPI builds a Pion API that offers only the given video codec and Opus, with the default interceptors
-// (NACK, RTCP reports, TWCC) and ICE restricted to loopback.
-func newAPI(video webrtc.RTPCodecCapability) (*webrtc.API, error) {
+// (NACK, RTCP reports, TWCC) and ICE restricted to loopback, or to the network n when it is not nil.
+func newAPI(video webrtc.RTPCodecCapability, n transport.Net) (*webrtc.API, error) {
 	m := &webrtc.MediaEngine{}
 	video.RTCPFeedback = []webrtc.RTCPFeedback{
 		{Type: "goog-remb"}, {Type: "ccm", Parameter: "fir"}, {Type: "nack"}, {Type: "nack", Parameter: "pli"},
@@ -47,8 +48,23 @@ func newAPI(video webrtc.RTPCodecCapability) (*webrtc.API, error) {
 	if err := webrtc.RegisterDefaultInterceptors(m, ir); err != nil {
 		return nil, fmt.Errorf("testpeer: register interceptors: %w", err)
 	}
+	se := LoopbackSettings()
+	if n != nil {
+		se = NetSettings(n)
+	}
 	return webrtc.NewAPI(webrtc.WithMediaEngine(m), webrtc.WithInterceptorRegistry(ir),
-		webrtc.WithSettingEngine(LoopbackSettings())), nil
+		webrtc.WithSettingEngine(se)), nil
+}
+
+// NetSettings returns a Pion SettingEngine that uses the network n (a virtual one, in tests) and
+// gathers its non-loopback IPv4 UDP candidates, without mDNS.
+func NetSettings(n transport.Net) webrtc.SettingEngine {
+	var s webrtc.SettingEngine
+	s.SetNet(n)
+	s.SetIPFilter(func(ip net.IP) bool { return !ip.IsLoopback() })
+	s.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4})
+	s.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)
+	return s
 }
 
 // LoopbackSettings returns a Pion SettingEngine that gathers and accepts only IPv4 loopback UDP
@@ -65,8 +81,8 @@ func LoopbackSettings() webrtc.SettingEngine {
 }
 
 // startWebRTC creates the peer connection and its two send-only tracks, and hooks up its callbacks.
-func (p *Peer) startWebRTC(codec string) error {
-	api, err := newAPI(videoCodecs[codec])
+func (p *Peer) startWebRTC(codec string, n transport.Net) error {
+	api, err := newAPI(videoCodecs[codec], n)
 	if err != nil {
 		return err
 	}
