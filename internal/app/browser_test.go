@@ -1,256 +1,348 @@
 package app
 
 import (
-	"context"
-	"errors"
+	"encoding/json"
 	"fmt"
-	"io/fs"
-	"math"
-	"os"
-	"strconv"
+	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/takes/takes/internal/browsertest"
-	"github.com/takes/takes/internal/mediatest"
+	"github.com/takes/takes/storage"
 )
 
-// Time limits of the browser test's steps.
+// Time limits of the browser tests' steps.
 const (
 	pageConnectTimeout = 20 * time.Second // page load, camera, WebSocket, ICE and DTLS
-	pageStartTimeout   = 15 * time.Second // Record clicked until the server records, retries included
-	pageSaveTimeout    = 15 * time.Second // Stop clicked until the page shows the saved take
+	pageStartTimeout   = 10 * time.Second // Record clicked until the server records: the 3 s countdown, then the keyframe
+	pageSaveTimeout    = 10 * time.Second // Stop clicked until the page shows the saved take
 	pageUITimeout      = 5 * time.Second  // one click or one look at the page
-	pageMediaTimeout   = 10 * time.Second // the player loads, seeks or plays
+	pageMediaTimeout   = 10 * time.Second // a player loads, seeks or plays
 )
 
-// TestBrowserRecordsAndPlaysBack is the candidate's whole round in real Chromium: the page sends its fake
-// camera and microphone over WebRTC to a real server, which records takes that the page then plays back.
-func TestBrowserRecordsAndPlaysBack(t *testing.T) {
+// TestBrowserInterview walks the candidate's whole interview in headless Chromium, on a desktop and on a
+// phone, against a real server: the page sends a fake camera (a still test picture) and microphone over
+// WebRTC, and every take on disk is judged against that picture.
+func TestBrowserInterview(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts browsertest.Options
+	}{
+		{"desktop", browsertest.Options{Width: browsertest.DesktopWidth, Height: browsertest.DesktopHeight}},
+		{"phone", browsertest.Options{Width: browsertest.PhoneWidth, Height: browsertest.PhoneHeight, Mobile: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // the two browsers mostly wait (countdowns, takes): together they take the time of one
+			walkInterview(t, tc.opts)
+		})
+	}
+}
+
+// walkInterview is the candidate's round, step by step as the candidate guide tells it, clicking the
+// labels the candidate sees: cookie notice, privacy policy, details, the question's video, the device
+// check, a take, its review, a retake, removing it, another take, a reload, sending the answers.
+func walkInterview(t *testing.T, opts browsertest.Options) {
+	began := time.Now()
 	s := startServer(t)
-	b := browsertest.Start(t, browsertest.Options{})
-	tab, console := b.NewTab(t)
+	iv := &storage.Interview{
+		Title:   "Bridge engineer",
+		Welcome: "Welcome, and thank you for your time. There are two questions.",
+		Privacy: "Northbridge keeps your answers for six months and shows them only to the people hiring for this job.",
+		Questions: []storage.Question{
+			{Text: "Which bridge did you design first, and what did it teach you?", Video: true, TimeLimit: 2 * time.Minute},
+			{Text: "Why would you like to build bridges with us?", Optional: true},
+		},
+	}
+	if err := s.app.DB().CreateInterview(iv); err != nil {
+		t.Fatal(err)
+	}
+	inv := &storage.Invitation{InterviewID: iv.ID}
+	if err := s.app.DB().CreateInvitation(inv); err != nil {
+		t.Fatal(err)
+	}
+	s.iv, s.inv = iv, inv
+	q1, q2 := iv.Questions[0].ID, iv.Questions[1].ID
+	addQuestionVideo(t, s, q1)
+	// What must not reach the browser before the candidate accepted the policy and gave details.
+	secrets := []string{iv.Questions[0].Text, iv.Questions[1].Text, q1, q2, "/question/"}
+
+	camera, microphone := fakeDevices(t)
+	opts.VideoFile, opts.AudioFile = camera, microphone
+	b := browsertest.Start(t, opts)
 	shots := browsertest.ScreenshotDir(t, "TAKES_SCREENSHOTS")
 	t.Logf("screenshots in %s", shots)
-	shot := func(name string) { browsertest.Screenshot(t, tab, shots, name) }
-	defer func() {
-		console.Log(t)
-		for _, m := range console.Errors() {
-			t.Errorf("page console: %s", browsertest.Describe(m))
-		}
-	}()
+	p := openCandidate(t, b, shots, s.http.URL+"/i/"+inv.Token)
+	defer p.checkConsole()
 
-	q1 := s.iv.Questions[0].ID
-	openCandidatePage(t, tab, s.http.URL+"/i/"+s.inv.Token)
-	shot("01-connected")
-	clickQuestion(t, tab, q1)
-	shot("02-selected")
+	// 1. The cookie notice, over the privacy policy.
+	p.waitScreen("privacy")
+	p.waitFor(pageUITimeout, "the cookie notice", `document.querySelector('#cookie-notice').checkVisibility()`)
+	p.shot("cookie-notice")
+	p.clickExpecting("#cookie-notice", "OK", "cookie-accept")
+	p.waitFor(pageUITimeout, "the cookie notice to go away",
+		`!document.querySelector('#cookie-notice').checkVisibility() && document.cookie.includes('takes_cookie_notice=1')`)
 
-	// Take 1.
-	spoke := recordInPage(t, tab, q1, "#record-button", 3*time.Second, func() { shot("03-recording-take-1") })
-	shot("04-saved-take-1")
-	first := s.takePath(s.key(q1, 1))
-	checkBrowserTake(t, first, spoke)
-	checkPagePlayer(t, tab, fmt.Sprintf("%s/media/%s/%s/1", s.http.URL, s.inv.Token, q1), spoke)
-	shot("05-played-take-1")
-
-	// Take 2 replaces it.
-	spoke = recordInPage(t, tab, q1, "#retake-button", 2*time.Second, func() { shot("06-recording-take-2") })
-	shot("07-saved-take-2")
-	if _, err := os.Stat(first); !errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("take 1's file is still on disk after the retake: %v", err)
+	// 2. The privacy policy: Continue only once it is accepted, and nothing of the questions on the wire.
+	p.waitFor(pageUITimeout, "the privacy policy", fmt.Sprintf(
+		`document.querySelector('#privacy-text').textContent === %s && document.querySelector('#privacy-continue').disabled`, jsString(iv.Privacy)))
+	p.shot("privacy")
+	welcome := p.wire.waitFrame(t, pageUITimeout, "welcome", func(m map[string]any) bool { return m["type"] == "welcome" })
+	if welcome["stage"] != "privacy" || welcome["questions"] != nil {
+		t.Errorf("welcome before consent: stage %v, questions %v", welcome["stage"], welcome["questions"])
 	}
-	checkBrowserTake(t, s.takePath(s.key(q1, 2)), spoke)
-	checkPagePlayer(t, tab, fmt.Sprintf("%s/media/%s/%s/2", s.http.URL, s.inv.Token, q1), spoke)
+	checkNothingRevealed(t, p, secrets, "before the privacy policy was accepted")
+	p.click("#screen-privacy", "I have read and accept the privacy policy.")
+	p.waitFor(pageUITimeout, "the box to be ticked", `document.querySelector('#privacy-accept').checked`)
+	p.clickExpecting("#screen-privacy", "Continue", "privacy-continue")
 
-	// Remove it: no player, no file.
-	browsertest.Click(t, tab, pageUITimeout, "#remove-button")
-	browsertest.WaitFor(t, tab, pageSaveTimeout, "the take to be removed",
+	// 3. The details: the page checks them, and so does the server.
+	p.waitScreen("details")
+	p.shot("details")
+	p.clickExpecting("#screen-details", "Continue", "details-submit")
+	p.waitFor(pageUITimeout, "the page's own check of the empty form", `['name', 'email'].every((f) =>
+		document.querySelector('#details-form [data-field="' + f + '"] .field-error').checkVisibility())`)
+	p.shot("details-missing")
+	// The same mistake sent past the page's check, on the page's own socket: the server refuses it.
+	sent := pageEval[bool](p, pageUITimeout, `(() => {
+		const ws = window.__takesSockets.at(-1);
+		if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+		ws.send(JSON.stringify({type: 'details', values: {name: '', email: 'ada@example.com', phone: ''}}));
+		return true;
+	})()`)
+	if !sent {
+		t.Fatal("the page has no open socket")
+	}
+	refused := p.wire.waitFrame(t, pageUITimeout, "invalid-details error", func(m map[string]any) bool {
+		return m["type"] == "error" && m["code"] == "invalid-details"
+	})
+	if fields, _ := refused["fields"].(map[string]any); fields["name"] == nil || fields["email"] != nil || refused["request"] != "details" {
+		t.Errorf("the server's refusal of the missing name: %v", refused)
+	}
+	// The page shows the server's verdict: the name is marked, the email no longer is.
+	p.waitFor(pageUITimeout, "the server's refusal on the form", `
+		document.querySelector('#details-form [data-field="name"] .field-error').checkVisibility() &&
+		!document.querySelector('#details-form [data-field="email"] .field-error').checkVisibility()`)
+	p.fill("Full name", "Ada Lovelace")
+	p.fill("Email", "ada@example.com")
+	p.fill("Phone", "+44 20 7946 0000")
+	p.shot("details-filled")
+	p.clickExpecting("#screen-details", "Continue", "details-submit")
+
+	// 4. The questions, revealed only now.
+	p.waitScreen("questions")
+	p.waitFor(pageUITimeout, "the questions' texts", fmt.Sprintf(`%s?.textContent.includes(%s) && %s?.textContent.includes(%s)`,
+		questionRow(q1), jsString(iv.Questions[0].Text), questionRow(q2), jsString(iv.Questions[1].Text)))
+	p.shot("questions")
+	checkRevealedAfterDetails(t, p, secrets)
+	if got, _ := s.app.DB().Invitation(inv.ID); got == nil || got.Details["name"] != "Ada Lovelace" || got.Details["phone"] != "+44 20 7946 0000" {
+		t.Errorf("details on record: %+v", got)
+	}
+
+	// 5. The question's video plays.
+	p.click(questionSelector(q1), "Play question")
+	p.waitFor(pageMediaTimeout, "the question's video to play", `(() => {
+		const d = document.querySelector('#question-dialog'), v = document.querySelector('#question-video');
+		return d.open && !v.paused && !v.error && v.currentTime >= 0.5;
+	})()`)
+	p.shot("question-video")
+	p.clickExpecting("#question-dialog", "Close", "question-dialog-close")
+	p.waitFor(pageUITimeout, "the question's video to close",
+		`!document.querySelector('#question-dialog').open && document.querySelector('#question-video').paused`)
+
+	// 6. The device check: the camera's picture plays, the microphone meter moves.
+	p.click(questionSelector(q1), "Record your response")
+	p.waitScreen("record")
+	p.checkDevices()
+	p.waitConnected()
+	p.waitFor(pageConnectTimeout, "Record to be offered", `!document.querySelector('#record-button').disabled`)
+	p.shot("device-check")
+
+	// 7. A take of 3 s, reviewed.
+	takeURL := func(n int) string { return fmt.Sprintf("/media/%s/%s/%d", inv.Token, q1, n) }
+	spoke := p.recordTake("Record", q1, 3*time.Second, "take-1")
+	p.checkReview(takeURL(1), spoke)
+	p.shot("take-1-review")
+	judgeTake(t, s.takePath(s.key(q1, 1)), spoke, camera)
+
+	// 8. A retake replaces it.
+	spoke = p.recordTake("Retake", q1, 3*time.Second, "take-2")
+	p.checkReview(takeURL(2), spoke)
+	p.shot("take-2-review")
+	if files := takeFiles(t, s); !slices.Equal(files, []string{s.takePath(s.key(q1, 2))}) {
+		t.Errorf("take files after the retake: %v, want only take 2", files)
+	}
+	judgeTake(t, s.takePath(s.key(q1, 2)), spoke, camera)
+
+	// 9. Remove take: no player, no file.
+	p.clickExpecting(".record-actions", "Remove take", "remove-button")
+	p.waitFor(pageSaveTimeout, "the take to be removed",
 		questionRow(q1)+`.dataset.state === 'none' && !document.querySelector('video#playback')`)
-	shot("08-removed")
-	if files := mediaFiles(t, s.data); len(files) != 0 {
-		t.Errorf("media files after removing the take: %v", files)
+	p.shot("take-removed")
+	if files := takeFiles(t, s); len(files) != 0 {
+		t.Errorf("take files after removing the take: %v", files)
 	}
-}
 
-// The helpers below drive the candidate page in the chromedp tab tab.
+	// 10. Record again.
+	spoke = p.recordTake("Record", q1, 3*time.Second, "take-3")
+	p.checkReview(takeURL(3), spoke)
+	p.shot("take-3-review")
+	judgeTake(t, s.takePath(s.key(q1, 3)), spoke, camera)
 
-// questionSelector is a CSS selector for the question's row in the page's list.
-func questionSelector(question string) string {
-	return fmt.Sprintf("li.question[data-question-id=%s]", strconv.Quote(question))
-}
-
-// questionRow is a JavaScript expression for the question's row.
-func questionRow(question string) string {
-	return fmt.Sprintf("document.querySelector(%s)", strconv.Quote(questionSelector(question)))
-}
-
-// open loads the page and waits until the camera's media flows to the server.
-func openCandidatePage(t *testing.T, tab context.Context, url string) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(tab, pageConnectTimeout)
-	defer cancel()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		t.Fatalf("opening %s: %v", url, err)
+	// 11. A reload: the draft is still there, and plays.
+	p.reload()
+	p.waitScreen("questions")
+	p.waitQuestionState(pageConnectTimeout, q1, "draft")
+	p.waitConnected()
+	if pageEval[bool](p, pageUITimeout, `document.querySelector('#cookie-notice').checkVisibility()`) {
+		t.Error("the cookie notice is back after a reload")
 	}
-	browsertest.WaitFor(t, tab, pageConnectTimeout, "the page to connect",
-		`document.querySelector('#connection').dataset.state === 'connected'`)
-}
+	p.shot("reloaded")
+	p.click(questionSelector(q1), "Review your response")
+	p.waitScreen("record")
+	p.checkReview(takeURL(3), spoke)
+	p.shot("reloaded-review")
+	p.clickExpecting(".record-actions", "Back to questions", "review-done")
+	p.waitScreen("questions")
 
-// clickQuestion clicks the question's row, as a candidate picks a question.
-func clickQuestion(t *testing.T, tab context.Context, question string) {
-	t.Helper()
-	browsertest.Click(t, tab, pageUITimeout, questionSelector(question))
-	browsertest.WaitFor(t, tab, pageUITimeout, "the question to be selected",
-		questionRow(question)+`.classList.contains('selected') && `+questionRow(question)+`.querySelector('input').checked`)
-}
-
-// recordInPage clicks button (Record or Retake), lets the candidate speak for d once the server records,
-// calls during() meanwhile, clicks Stop and waits for the saved take. It returns the time from the page
-// showing "recording" to the Stop click.
-func recordInPage(t *testing.T, tab context.Context, question, button string, d time.Duration, during func()) time.Duration {
-	t.Helper()
-	startInPage(t, tab, question, button)
-	began := time.Now()
-	during()
-	select { // the candidate speaks
-	case <-time.After(d - time.Since(began)):
-	case <-t.Context().Done():
-		t.Fatal(t.Context().Err())
+	// 12. Send answers and close interview, Confirm: the confirmation.
+	p.clickExpecting("#screen-questions", "Send answers and close interview", "submit-button")
+	p.waitScreen("submit")
+	p.shot("submit")
+	p.clickExpecting("#screen-submit", "Confirm", "confirm-button")
+	p.waitScreen("done")
+	p.waitFor(pageUITimeout, "the confirmation", `document.querySelector('#confirmation').checkVisibility() &&
+		document.querySelector('#done-time').textContent.trim() !== ''`)
+	p.shot("done")
+	if got, _ := s.app.DB().Invitation(inv.ID); got == nil || got.SubmittedAt.IsZero() {
+		t.Errorf("the invitation is not submitted on record: %+v", got)
 	}
-	browsertest.Click(t, tab, pageUITimeout, "#stop-button")
-	spoke := time.Since(began)
-	browsertest.WaitFor(t, tab, pageSaveTimeout, "the take to be saved", questionRow(question)+`.dataset.state === 'draft'`)
-	t.Logf("%s: spoke %v, saved after %v", button, spoke.Round(time.Millisecond), (time.Since(began) - spoke).Round(time.Millisecond))
-	return spoke
+
+	// 13. Still closed after a reload, and the server refuses a recording sent by hand.
+	p.reload()
+	p.waitScreen("done")
+	p.waitConnected()
+	p.shot("done-reloaded")
+	c := dialRaw(t, s.wsURL(inv.Token))
+	if w := c.next(); w["type"] != "welcome" || w["stage"] != "submitted" {
+		t.Errorf("welcome after submitting: %v", w)
+	}
+	c.send(map[string]string{"type": "record", "question": q1})
+	c.expectError("submitted")
+	if files := takeFiles(t, s); !slices.Equal(files, []string{s.takePath(s.key(q1, 3))}) {
+		t.Errorf("take files after submitting: %v, want only take 3", files)
+	}
+	// The details went over the socket exactly twice: the one sent past the page's check, and the valid one.
+	var names []any
+	for _, m := range p.wire.frames("sent") {
+		if m["type"] == "details" {
+			values, _ := m["values"].(map[string]any)
+			names = append(names, values["name"])
+		}
+	}
+	if len(names) != 2 || names[0] != "" || names[1] != "Ada Lovelace" {
+		t.Errorf("names sent in details: %q, want the hand-made empty one, then the form's", names)
+	}
+	t.Logf("the walk took %v", time.Since(began).Round(time.Millisecond))
 }
 
-// startInPage clicks button until the server records the question. The page offers Record as soon as
-// the peer connection is up, which can be a moment before the server has media from both tracks; the
-// server then refuses with no-media, the page shows the error and offers the button again.
-func startInPage(t *testing.T, tab context.Context, question, button string) {
+// checkNothingRevealed checks that no secret has reached the page so far: not in an HTTP response it
+// loaded, not in a WebSocket frame it received.
+func checkNothingRevealed(t *testing.T, p *candidatePage, secrets []string, when string) {
 	t.Helper()
-	// The outcome of one click: "recording", or the error the page shows.
-	outcome := fmt.Sprintf(`(() => {
-		const state = %s.dataset.state, status = document.querySelector('#status');
-		if (state === 'recording') return 'recording';
-		if (state !== 'starting' && status.dataset.kind === 'error') return 'refused: ' + status.textContent;
-		return '';
-	})()`, questionRow(question))
-	deadline := time.Now().Add(pageStartTimeout)
-	for attempt := 1; ; attempt++ {
-		browsertest.Click(t, tab, pageUITimeout, button)
-		ctx, cancel := context.WithTimeout(tab, time.Until(deadline))
-		got, err := chromedp.Run(ctx, chromedp.Poll[string](outcome, chromedp.WithPollingInterval(20*time.Millisecond)))
-		cancel()
-		switch {
-		case err != nil:
-			t.Fatalf("%s, attempt %d: no recording within %v: %v", button, attempt, pageStartTimeout, err)
-		case got == "recording":
+	bodies := p.wire.responseBodies(t, p.tab)
+	if len(bodies) == 0 {
+		t.Errorf("no HTTP response recorded %s", when)
+	}
+	var urls []string
+	for url, body := range bodies {
+		urls = append(urls, url)
+		if found := secretsIn(body, secrets); len(found) > 0 {
+			t.Errorf("%s: %s contains %q", when, url, found)
+		}
+	}
+	frames := 0
+	for _, e := range p.wire.snapshot() {
+		if e.kind != "recv" {
+			continue
+		}
+		frames++
+		if found := secretsIn([]byte(e.payload), secrets); len(found) > 0 {
+			t.Errorf("%s: a WebSocket frame contains %q: %.300s", when, found, e.payload)
+		}
+	}
+	if frames == 0 {
+		t.Errorf("no WebSocket frame recorded %s", when)
+	}
+	slices.Sort(urls)
+	t.Logf("%s: %d responses (%s) and %d WebSocket frames, none with a question", when, len(bodies), strings.Join(urls, ", "), frames)
+}
+
+// checkRevealedAfterDetails checks the order on the wire: the page sent accept-privacy, then details,
+// and no frame it received before the state of stage "questions" had a secret; that state has them all.
+func checkRevealedAfterDetails(t *testing.T, p *candidatePage, secrets []string) {
+	t.Helper()
+	checkNothingRevealedOverHTTP(t, p, secrets)
+	var sentTypes []string
+	for _, m := range p.wire.frames("sent") {
+		sentTypes = append(sentTypes, fmt.Sprint(m["type"]))
+	}
+	if i := slices.Index(sentTypes, "accept-privacy"); i < 0 || !slices.Contains(sentTypes[i:], "details") {
+		t.Errorf("the page sent %v, want accept-privacy and then details", sentTypes)
+	}
+	var types []string
+	for _, e := range p.wire.snapshot() {
+		if e.kind != "recv" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(e.payload), &m); err != nil {
+			t.Errorf("a frame that is not JSON: %.200s", e.payload)
+			continue
+		}
+		what := fmt.Sprint(m["type"])
+		if m["stage"] != nil {
+			what += "/" + fmt.Sprint(m["stage"])
+		} else if m["code"] != nil {
+			what += "/" + fmt.Sprint(m["code"])
+		}
+		types = append(types, what)
+		found := secretsIn([]byte(e.payload), secrets)
+		if m["type"] == "state" && m["stage"] == "questions" {
+			if len(found) != len(secrets) {
+				t.Errorf("the state of stage questions has %q of %q", found, secrets)
+			}
+			t.Logf("on the socket until the questions: %s", strings.Join(types, " → "))
 			return
-		case time.Now().After(deadline):
-			t.Fatalf("%s, attempt %d: %s", button, attempt, got)
 		}
-		t.Logf("%s, attempt %d: %s; trying again", button, attempt, got)
-		select { // give the media a moment to arrive
-		case <-time.After(200 * time.Millisecond):
-		case <-t.Context().Done():
-			t.Fatal(t.Context().Err())
+		if len(found) > 0 {
+			t.Errorf("%v before the stage questions contains %q: %.300s", types[len(types)-1], found, e.payload)
 		}
 	}
+	t.Errorf("no state of stage questions on the socket; received %v", types)
 }
 
-// pagePlayerState is what the page's player says about the take it plays.
-type pagePlayerState struct {
-	Src      string  `json:"src"`
-	Finite   bool    `json:"finite"`
-	Duration float64 `json:"duration"` // seconds; -1 when not finite
-	Time     float64 `json:"time"`     // currentTime, seconds
-	Error    string  `json:"error"`
-}
-
-// pagePlayerJS defines, in an expression, the page's player v and once(name), which resolves at the player's
-// next event of that name and rejects at a media error.
-const pagePlayerJS = `const v = document.querySelector('video#playback');
-	const once = (name) => new Promise((resolve, reject) => {
-		v.addEventListener(name, resolve, {once: true});
-		v.addEventListener('error', () => reject(new Error('media error ' + v.error.code + ': ' + v.error.message)), {once: true});
-	});
-	const state = () => ({src: v.src, finite: Number.isFinite(v.duration), duration: Number.isFinite(v.duration) ? v.duration : -1,
-		time: v.currentTime, error: v.error ? v.error.code + ': ' + v.error.message : ''});`
-
-// checkPagePlayer checks that the page plays the take back from url: the player knows the take's duration
-// from its metadata, seeks to the middle and plays on from there.
-func checkPagePlayer(t *testing.T, tab context.Context, url string, spoke time.Duration) {
+// checkNothingRevealedOverHTTP checks that no page, script or style the page loaded has a secret.
+func checkNothingRevealedOverHTTP(t *testing.T, p *candidatePage, secrets []string) {
 	t.Helper()
-	browsertest.WaitFor(t, tab, pageUITimeout, "the player", `document.querySelector('video#playback') !== null`)
-	meta := browsertest.Eval[pagePlayerState](t, tab, pageMediaTimeout, `(async () => { `+pagePlayerJS+`
-		if (v.readyState < HTMLMediaElement.HAVE_METADATA) await once('loadedmetadata');
-		return state();
-	})()`)
-	if meta.Src != url {
-		t.Errorf("player src %q, want %q", meta.Src, url)
+	for url, body := range p.wire.responseBodies(t, p.tab) {
+		if found := secretsIn(body, secrets); len(found) > 0 {
+			t.Errorf("%s contains %q", url, found)
+		}
 	}
-	want := spoke.Seconds()
-	if !meta.Finite || math.Abs(meta.Duration-want) > want/10 {
-		t.Fatalf("player duration %.3f s (finite %v), want %.3f s ± 10%%", meta.Duration, meta.Finite, want)
-	}
-
-	mid := meta.Duration / 2
-	seeked := browsertest.Eval[pagePlayerState](t, tab, pageMediaTimeout, fmt.Sprintf(`(async () => { `+pagePlayerJS+`
-		const done = once('seeked');
-		v.currentTime = %f;
-		await done;
-		return state();
-	})()`, mid))
-	if math.Abs(seeked.Time-mid) > 0.1 {
-		t.Errorf("after seeking to %.3f s the player is at %.3f s", mid, seeked.Time)
-	}
-
-	// Muted: the page's own rule is that playback must not reach the microphone.
-	played := browsertest.Eval[pagePlayerState](t, tab, pageMediaTimeout, `(async () => { `+pagePlayerJS+`
-		const from = v.currentTime;
-		v.muted = true;
-		await v.play();
-		await new Promise((resolve, reject) => {
-			const stuck = setTimeout(() => reject(new Error('currentTime stuck at ' + v.currentTime + ' from ' + from)), 5000);
-			const check = () => {
-				if (v.currentTime < from + 0.3) return;
-				clearTimeout(stuck);
-				v.removeEventListener('timeupdate', check);
-				resolve();
-			};
-			v.addEventListener('timeupdate', check);
-		});
-		v.pause();
-		return state();
-	})()`)
-	if played.Time <= seeked.Time || played.Error != "" {
-		t.Errorf("playing from %.3f s reached %.3f s (error %q)", seeked.Time, played.Time, played.Error)
-	}
-	t.Logf("player: %s, duration %.3f s, seeked to %.3f s, played to %.3f s", meta.Src, meta.Duration, seeked.Time, played.Time)
 }
 
-// checkBrowserTake judges a take the browser recorded: VP8 and Opus that decode cleanly, about as long as
-// the candidate spoke.
-func checkBrowserTake(t *testing.T, path string, spoke time.Duration) {
+// takeFiles lists the take files of the test server's invitation.
+func takeFiles(t *testing.T, s *testServer) []string {
 	t.Helper()
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("saved take: %v", err)
+	dir := filepath.Join(s.data, "media", s.iv.ID, s.inv.ID) + string(filepath.Separator)
+	var out []string
+	for _, f := range mediaFiles(t, s.data) {
+		if strings.HasPrefix(f, dir) {
+			out = append(out, f)
+		}
 	}
-	pr := mediatest.Probe(t, path)
-	v, okV := pr.Stream("video")
-	a, okA := pr.Stream("audio")
-	if !okV || !okA || len(pr.Streams) != 2 || v.CodecName != "vp8" || a.CodecName != "opus" {
-		t.Errorf("%s: streams %+v, want one vp8 and one opus", path, pr.Streams)
-	}
-	if diff := pr.Duration - spoke; diff > spoke/10 || -diff > spoke/10 {
-		t.Errorf("%s: duration %v, want %v ± 10%%", path, pr.Duration, spoke.Round(time.Millisecond))
-	}
-	if out := mediatest.DecodeErrors(t, path); out != "" {
-		t.Errorf("%s: ffmpeg decoding errors:\n%s", path, out)
-	}
-	t.Logf("%s: %dx%d vp8 + opus, %v", path, v.Width, v.Height, pr.Duration)
+	slices.Sort(out)
+	return out
 }
