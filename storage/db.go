@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 var (
@@ -28,11 +29,15 @@ type DB struct {
 // Open opens (creating if needed) the bbolt file at path.
 func Open(path string) (*DB, error) {
 	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		err = ErrLocked
+	}
 	if err != nil {
 		return nil, fmt.Errorf("storage: open %s: %w", path, err)
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketInterviews, bucketInvitations, bucketTokens, bucketAnswers, bucketTakes} {
+		for _, name := range [][]byte{bucketInterviews, bucketInvitations, bucketTokens, bucketAnswers, bucketTakes,
+			bucketUsers, bucketUserEmails, bucketSessions} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -29,6 +29,18 @@ var ErrWrongStage = errors.New("storage: the interview is not at that stage")
 // ErrSubmitted is returned when answers that were submitted would change.
 var ErrSubmitted = errors.New("storage: the answers were submitted")
 
+// ErrLocked is returned by Open when another process, such as a running server, has the database open.
+var ErrLocked = errors.New("storage: the database is in use by another process")
+
+// ErrEmailTaken is returned when an account is created with the email of another account.
+var ErrEmailTaken = errors.New("storage: an account with this email exists")
+
+// ErrBadEmail is returned when an account's email is not a plain address such as name@example.com.
+var ErrBadEmail = errors.New("storage: not an email address")
+
+// ErrBadRole is returned when an account's role is neither admin nor reviewer.
+var ErrBadRole = errors.New("storage: unknown role")
+
 // MissingAnswersError is returned by Submit when required questions have no take.
 type MissingAnswersError struct {
 	Questions []string // IDs, in interview order

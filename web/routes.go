@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/takes/takes/storage"
+)
 
 // routes lists every route of the server.
 func (s *Server) routes() http.Handler {
@@ -12,5 +16,16 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /i/{token}/question/{question}/video", s.questionVideo)
 	mux.Handle("GET /ws/{token}", s.ws)
 	mux.HandleFunc("GET /media/{token}/{question}/{take}", s.candidateMedia)
+
+	// The recruiters' side: sign-in, then pages for signed-in users only.
+	mux.HandleFunc("GET /login", s.loginPage)
+	mux.HandleFunc("POST /login", s.login)
+	mux.Handle("POST /logout", s.requireUser(s.logout))
+	mux.Handle("GET /admin", http.RedirectHandler("/admin/", http.StatusMovedPermanently))
+	mux.Handle("GET /admin/{$}", s.requireUser(s.dashboard))
+	mux.Handle("GET /admin/password", s.requireUser(s.passwordPage))
+	mux.Handle("POST /admin/password", s.requireUser(s.changePassword))
+	mux.Handle("GET /admin/users", s.requireUser(s.users, storage.RoleAdmin))
+	mux.Handle("POST /admin/users", s.requireUser(s.createUser, storage.RoleAdmin))
 	return securityHeaders(mux)
 }

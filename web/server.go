@@ -2,10 +2,13 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/takes/takes/storage"
 )
@@ -15,20 +18,58 @@ type Store interface {
 	InvitationByToken(token string) (*storage.Invitation, error)
 	Interview(id string) (*storage.Interview, error)
 	Take(k storage.TakeKey) (storage.Take, error)
+	Interviews() ([]storage.Interview, error)
+
+	// Recruiters' accounts and sessions.
+	CreateUser(u *storage.User) error
+	User(id string) (*storage.User, error)
+	UserByEmail(email string) (*storage.User, error)
+	Users() ([]storage.User, error)
+	SetPassword(id string, hash []byte, mustChange bool) error
+	RecordLogin(id string) error
+	CreateSession(userID string, ttl time.Duration) (string, storage.Session, error)
+	SessionByToken(token string) (storage.Session, error)
+	DeleteSession(token string) error
+	DeleteUserSessions(userID string) error
 }
 
-// Server serves the pages, the media and the candidate's WebSocket.
+// Server serves the pages, the media and the candidate's WebSocket, and the
+// recruiters' pages behind their sign-in.
 type Server struct {
 	store  Store
 	media  storage.Media
 	ws     http.Handler
 	log    *slog.Logger
 	assets fs.FS
+
+	auth        AuthConfig
+	pages       map[string]*template.Template
+	logins      *limiter // failed sign-ins
+	crossOrigin *http.CrossOriginProtection
+
+	dummyOnce sync.Once
+	dummy     []byte // see dummyHash
 }
 
 // NewServer returns the server; ws handles the candidate's WebSocket.
-func NewServer(store Store, media storage.Media, ws http.Handler, log *slog.Logger) *Server {
-	return &Server{store: store, media: media, ws: ws, log: log, assets: Assets()}
+func NewServer(store Store, media storage.Media, ws http.Handler, log *slog.Logger, auth AuthConfig) (*Server, error) {
+	auth, err := checkAuthConfig(auth)
+	if err != nil {
+		return nil, err
+	}
+	co, err := newCrossOrigin(auth.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	return &Server{
+		store: store, media: media, ws: ws, log: log, assets: Assets(),
+		auth: auth, pages: pages, crossOrigin: co,
+		logins: newLimiter(loginFailures, loginWindow, limiterSize),
+	}, nil
 }
 
 // Handler returns the HTTP handler with every route.

@@ -1,6 +1,9 @@
 // Command takes is the Takes server and its administration tool.
 //
 //	takes serve [flags]     run the server
+//	takes user add|list     add or list recruiters' accounts (with the server stopped)
+//	takes loadgen [flags]   play many candidates against a server on loopback
+//	takes bench [flags]     measure the server under load (make bench)
 //	takes version           print the version
 package main
 
@@ -40,11 +43,17 @@ func run(args []string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		return serve(args, stdout, stderr)
+	case "user":
+		return userCmd(args, stdout, stderr)
+	case "loadgen":
+		return loadgenCmd(args, stdout, stderr)
+	case "bench":
+		return benchCmd(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "takes", version)
 		return nil
 	case "help":
-		fmt.Fprintln(stdout, "usage: takes serve [flags] | takes version\nRun 'takes serve -h' for the server's flags.")
+		fmt.Fprintln(stdout, "usage: takes serve [flags] | takes user add|list [flags] | takes loadgen|bench [flags] | takes version\nRun 'takes serve -h' for the server's flags.")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try 'takes help')", cmd)
@@ -64,6 +73,8 @@ func parseServe(args []string, stderr io.Writer) (app.Config, string, error) {
 	fs.BoolVar(&cfg.Recorder.LoopbackOnly, "ice-loopback-only", envBool("TAKES_ICE_LOOPBACK_ONLY", false), "use only loopback addresses for media, for local testing (TAKES_ICE_LOOPBACK_ONLY)")
 	fs.UintVar(&udpMin, "udp-port-min", uint(envInt("TAKES_UDP_PORT_MIN", 0)), "lowest UDP port for media; 0 for any (TAKES_UDP_PORT_MIN)")
 	fs.UintVar(&udpMax, "udp-port-max", uint(envInt("TAKES_UDP_PORT_MAX", 0)), "highest UDP port for media; 0 for any (TAKES_UDP_PORT_MAX)")
+	fs.IntVar(&cfg.PasswordCost, "password-cost", envInt("TAKES_PASSWORD_COST", 0), "bcrypt cost of recruiters' password hashes; 0 for the default, 12 (TAKES_PASSWORD_COST)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", env("TAKES_DEBUG_ADDR", ""), "loopback address for Go's profiles, memory statistics and goroutine count (/debug/pprof/, /debug/vars, /debug/goroutines), for measurements; empty for none (TAKES_DEBUG_ADDR)")
 	fs.StringVar(&logLevel, "log-level", env("TAKES_LOG_LEVEL", "info"), "debug, info, warn or error (TAKES_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", err
@@ -115,6 +126,19 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "Demo candidate link: %s\n", link)
 	}
+	if err := printFirstAdmin(a, base, stdout); err != nil {
+		a.Close()
+		ln.Close()
+		return err
+	}
+
+	stopDebug, err := serveDebug(cfg.DebugAddr, stdout)
+	if err != nil {
+		a.Close()
+		ln.Close()
+		return err
+	}
+	defer stopDebug()
 
 	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
@@ -134,6 +158,17 @@ func serve(args []string, stdout, stderr io.Writer) error {
 		err = nil
 	}
 	return err
+}
+
+// printFirstAdmin creates the first recruiter account when there is none, and
+// prints how to sign in with it: this is the only time its password is shown.
+func printFirstAdmin(a *app.App, base string, stdout io.Writer) error {
+	email, password, created, err := a.EnsureAdmin()
+	if err != nil || !created {
+		return err
+	}
+	fmt.Fprintf(stdout, "Recruiter sign-in: %s/login — %s / %s (change it after signing in)\n", base, email, password)
+	return nil
 }
 
 // browsable turns a listen address into one a browser can open: an unspecified

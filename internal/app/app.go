@@ -30,6 +30,12 @@ type Config struct {
 	Demo     bool
 	Recorder recorder.Config
 	Logger   *slog.Logger
+	// DebugAddr, when set, is a loopback address on which the binary serves Go's profiles,
+	// memory statistics and goroutine count, for measurements; App itself does not use it.
+	DebugAddr string
+
+	// PasswordCost is the bcrypt cost of recruiters' passwords; 0 means storage.PasswordCost.
+	PasswordCost int
 }
 
 // App is a running Takes: open store and files, and the HTTP handler.
@@ -83,7 +89,14 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 	}
 	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
 	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, ws: ws, cancel: cancel}
-	a.http = web.NewServer(db, media, ws, cfg.Logger).Handler()
+	srv, err := web.NewServer(db, media, ws, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
+	if err != nil {
+		cancel()
+		db.Close()
+		disk.Close()
+		return nil, err
+	}
+	a.http = srv.Handler()
 	if err := a.recoverTakes(); err != nil {
 		cancel()
 		db.Close()

@@ -1,0 +1,97 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/takes/takes/storage"
+)
+
+// The recruiter's pages are rendered on the server from templates/: layout.html
+// frames every other file there, which defines "content".
+//
+//go:embed templates
+var templatesFS embed.FS
+
+// page is what every page's template sees; the pages embed it in their own data.
+type page struct {
+	Title  string
+	User   *storage.User // nil when nobody is signed in
+	CSRF   string        // the session's CSRF token, for forms
+	Error  string        // shown in an alert above the content
+	Notice string        // shown in a status box above the content
+}
+
+// parsePages parses each page of templates/ with the layout, by name without ".html".
+func parsePages() (map[string]*template.Template, error) {
+	names, err := fs.Glob(templatesFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
+	funcs := template.FuncMap{"when": formatTime}
+	pages := make(map[string]*template.Template)
+	for _, name := range names {
+		if path.Base(name) == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", name)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse template: %w", err)
+		}
+		pages[strings.TrimSuffix(path.Base(name), ".html")] = t
+	}
+	return pages, nil
+}
+
+// formatTime shows a time to the recruiter; the zero time is "never".
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+}
+
+// render writes the named page with the given status. The page is rendered in full
+// first, so that a template error becomes a clean 500.
+func (s *Server) render(w http.ResponseWriter, status int, name string, data any) {
+	var buf bytes.Buffer
+	t, ok := s.pages[name]
+	err := fmt.Errorf("no page %q", name)
+	if ok {
+		err = t.Execute(&buf, data)
+	}
+	if err != nil {
+		s.log.Error("render page", slog.String("page", name), slog.Any("err", err))
+		http.Error(w, "This page cannot be shown right now.", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// message is the data of a page that only says something.
+type message struct {
+	page
+	Text string
+	Back string // where the page's one link goes
+}
+
+// showMessage renders a page that only says text, with a link back.
+func (s *Server) showMessage(w http.ResponseWriter, r *http.Request, status int, title, text string) {
+	back := "/admin/"
+	if userFrom(r) == nil {
+		back = "/login"
+	}
+	s.render(w, status, "message", message{page: s.pageFor(r, title), Text: text, Back: back})
+}
