@@ -32,8 +32,14 @@ lint:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	@if command -v staticcheck >/dev/null; then staticcheck ./...; fi
 
-bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# Measures the server: the micro-benchmarks of the per-packet path (allocations per packet), then
+# `takes bench`, which runs the load generator against a fresh server on loopback at 1, 25, 100, 200,
+# 300 and 400 candidates, stopping at the first that loses anything, and writes its table to
+# bench-results/ (see docs/performance.md). BENCH_HOLD (default 60s) sets each step's hold and
+# BENCH_STEPS the steps; the whole takes under 20 minutes.
+bench: build test-deps
+	$(GO) test -run '^$$' -bench . -benchmem ./recorder/...
+	./bin/takes bench -out bench-results
 
 clean:
 	rm -rf bin

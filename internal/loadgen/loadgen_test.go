@@ -1,0 +1,132 @@
+package loadgen
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/takes/takes/internal/app"
+	"github.com/takes/takes/internal/mediatest"
+	"github.com/takes/takes/recorder"
+	"github.com/takes/takes/storage"
+)
+
+// TestRunTwoPeers runs two peers for a few seconds against a real server on a loopback port and checks
+// that their takes are on disk with every frame they sent.
+func TestRunTwoPeers(t *testing.T) {
+	mediatest.RequireTools(t)
+	for _, pacing := range []Pacing{PacingShared, PacingTicker} {
+		t.Run(string(pacing), func(t *testing.T) {
+			checkNoLeak(t)
+			data := t.TempDir()
+			invs, err := Prepare(data, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			clip, err := MakeClip(t.Context(), filepath.Join(os.TempDir(), "takes-loadgen-test"),
+				ClipOptions{Width: 320, Height: 240, Duration: 2 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := app.New(app.Config{DataDir: data, Recorder: recorder.Config{LoopbackOnly: true},
+				Logger: slog.New(slog.DiscardHandler)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := httptest.NewServer(a.Handler())
+			defer srv.Close()
+			defer a.Close()
+
+			ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+			defer cancel()
+			var phases []Phase
+			rep, err := Run(ctx, Config{
+				URL: srv.URL, Tokens: []string{invs[0].Token, invs[1].Token}, N: 2,
+				TakeDuration: 1500 * time.Millisecond, Gap: 200 * time.Millisecond, Hold: 4 * time.Second,
+				Clip: clip, Pacing: pacing, RetakeEvery: 2, RemoveEvery: 3,
+				OnPhase: func(p Phase) { phases = append(phases, p) },
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(phases) != 3 {
+				t.Errorf("phases %v", phases)
+			}
+			sum := rep.Summary()
+			if sum.Connected != 2 || sum.Failed != 0 || sum.TakeErrors != 0 || sum.Takes < 4 {
+				t.Fatalf("summary %+v", sum)
+			}
+			a.Close()
+			checkFiles(t, data, rep, invs)
+		})
+	}
+}
+
+// checkFiles compares each kept take's file with what its peer sent.
+func checkFiles(t *testing.T, data string, rep *Report, invs []Invitation) {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(data, "takes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	kept := 0
+	for i, p := range rep.Peers {
+		takes, err := db.Takes(invs[i].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range p.Takes {
+			if tr.Replaced || tr.Removed {
+				continue
+			}
+			var k storage.TakeKey
+			for _, st := range takes {
+				if st.Question == tr.Question && st.N == tr.N {
+					k = st.TakeKey
+				}
+			}
+			path, err := storage.MediaPath(k)
+			if err != nil {
+				t.Fatalf("take %+v not in the store", tr)
+			}
+			tf, err := ReadTakeFile(filepath.Join(data, "media", path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := MatchTake(tr.Sent, tf.Video)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Written != m.Sent || m.Written == 0 || m.Unmatched > 0 {
+				t.Errorf("take %s/%d: %d frames written of %d sent, %d not matching", tr.Question, tr.N,
+					m.Written, m.Sent, m.Unmatched)
+			}
+			kept++
+		}
+	}
+	if kept == 0 {
+		t.Error("no take kept")
+	}
+}
+
+// checkNoLeak fails the test if goroutines started during it are still running 10 s after it ended.
+func checkNoLeak(t *testing.T) {
+	before := runtime.NumGoroutine()
+	t.Cleanup(func() {
+		deadline := time.Now().Add(10 * time.Second)
+		for runtime.NumGoroutine() > before {
+			if time.Now().After(deadline) {
+				buf := make([]byte, 1<<20)
+				t.Errorf("%d goroutines, %d before the test:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}
