@@ -37,8 +37,13 @@ func startServer(t *testing.T) *testServer {
 
 func startServerWith(t *testing.T, wrapMedia func(storage.Media) storage.Media) *testServer {
 	t.Helper()
+	return startServerIn(t, t.TempDir(), wrapMedia)
+}
+
+// startServerIn starts a server whose data directory is data.
+func startServerIn(t *testing.T, data string, wrapMedia func(storage.Media) storage.Media) *testServer {
+	t.Helper()
 	mediatest.RequireTools(t)
-	data := t.TempDir()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	a, err := build(Config{DataDir: data, Recorder: recorder.Config{LoopbackOnly: true}, Logger: log}, wrapMedia)
 	if err != nil {

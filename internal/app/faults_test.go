@@ -3,11 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/takes/takes/internal/mediatest"
 	"github.com/takes/takes/storage"
 )
 
@@ -112,4 +116,58 @@ func TestShutdownSavesTakeInProgress(t *testing.T) {
 		t.Fatalf("take after shutdown: %+v %v, want a cut draft", tk, err)
 	}
 	checkTakeFile(t, s.takePath(s.key(q1, 1)), spoke)
+}
+
+// TestRealDiskFull records onto a small tmpfs that fills up mid-take: the candidate
+// hears a clear error, the take before is intact, and once there is room again the
+// same question records. It needs root to mount the tmpfs (CI runs as root).
+func TestRealDiskFull(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting a tmpfs needs root")
+	}
+	mediatest.RequireTools(t)
+	data := t.TempDir()
+	media := filepath.Join(data, "media")
+	os.MkdirAll(media, 0o700)
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", media).CombinedOutput(); err != nil {
+		t.Fatalf("mount tmpfs: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", media).Run() })
+	s := startServerIn(t, data, nil)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	p := s.dial(t, ctx)
+	q1, q2 := s.iv.Questions[0].ID, s.iv.Questions[1].ID
+	_, spoke := recordTake(t, ctx, p, "record", q1, 2*time.Second)
+
+	// Fill what is left but about 100 kB: the next take runs out within a second.
+	var st syscall.Statfs_t
+	if err := syscall.Statfs(media, &st); err != nil {
+		t.Fatal(err)
+	}
+	free := int64(st.Bavail) * int64(st.Bsize)
+	filler := filepath.Join(media, "filler")
+	if err := os.WriteFile(filler, make([]byte, max(free-100<<10, 0)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.Record(q2)
+	if _, err := p.WaitFor(ctx, "recording"); err != nil {
+		t.Fatal(err)
+	}
+	ev, err := p.WaitFor(ctx, "error")
+	if err != nil || ev.Code != "write-failed" {
+		t.Fatalf("got %+v %v, want write-failed", ev, err)
+	}
+	t.Logf("the full disk was reported as: %s", ev.Message)
+	checkTakeFile(t, s.takePath(s.key(q1, 1)), spoke)
+	if cur, _ := s.app.DB().CurrentTakes(s.inv.ID); len(cur) != 1 {
+		t.Errorf("takes after the full disk: %+v", cur)
+	}
+	if parts, _ := filepath.Glob(filepath.Join(media, "*", "*", "*", "*.part")); len(parts) != 0 {
+		t.Errorf("part files left on the full disk: %v", parts)
+	}
+
+	os.Remove(filler)
+	_, spoke = recordTake(t, ctx, p, "record", q2, time.Second)
+	checkTakeFile(t, s.takePath(s.key(q2, 2)), spoke)
 }
