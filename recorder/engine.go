@@ -33,6 +33,9 @@ type Config struct {
 	// MaxLate is how long a video frame with a missing packet is waited for (NACK may
 	// still bring it) before it is given up. Zero means 500 ms.
 	MaxLate time.Duration
+	// SyncInterval is how often takes in progress are flushed to stable storage,
+	// so a power cut loses about that much. Zero means 1 s.
+	SyncInterval time.Duration
 	// Net, when set, is the network Pion uses instead of the host's: tests pass a
 	// virtual network (github.com/pion/transport/v5/vnet) to impair the media path.
 	Net    transport.Net
@@ -41,9 +44,10 @@ type Config struct {
 
 // Engine makes sessions. It is safe for concurrent use.
 type Engine struct {
-	api *webrtc.API
-	cfg Config
-	log *slog.Logger
+	api    *webrtc.API
+	cfg    Config
+	log    *slog.Logger
+	syncer *syncer
 }
 
 // NewEngine builds the WebRTC stack: VP8, VP9 and Opus only, Pion's default
@@ -54,6 +58,9 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	if cfg.MaxLate <= 0 {
 		cfg.MaxLate = 500 * time.Millisecond
+	}
+	if cfg.SyncInterval <= 0 {
+		cfg.SyncInterval = time.Second
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -71,7 +78,7 @@ func NewEngine(cfg Config) (*Engine, error) {
 		return nil, err
 	}
 	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	return &Engine{api: api, cfg: cfg, log: cfg.Logger}, nil
+	return &Engine{api: api, cfg: cfg, log: cfg.Logger, syncer: newSyncer(cfg.SyncInterval)}, nil
 }
 
 func registerCodecs(me *webrtc.MediaEngine) error {
@@ -114,4 +121,9 @@ func settings(cfg Config) (webrtc.SettingEngine, error) {
 		se.SetRemoteIPFilter(func(ip net.IP) bool { return ip.IsLoopback() })
 	}
 	return se, nil
+}
+
+// Close stops the engine's background work. Sessions should be closed first.
+func (e *Engine) Close() {
+	e.syncer.close()
 }

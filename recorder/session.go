@@ -283,6 +283,9 @@ func (s *Session) StartTake(file io.WriterAt, ev TakeEvents, limit time.Duration
 		file: file, events: ev, videoCodec: s.video.codec, hasAudio: true,
 		maps: [2]mapping{vm, am}, armedAt: now, limit: int64(limit),
 	}
+	if f, ok := file.(syncable); ok {
+		s.take.sync, s.take.syncFile = s.eng.syncer, f
+	}
 	s.take.baseLost, s.take.baseDropped = s.lossCounts()
 	s.sendPLILocked(now)
 	return nil

@@ -80,6 +80,8 @@ type takeWriter struct {
 	hasAudio   bool
 	maps       [2]mapping
 	armedAt    time.Time
+	sync       *syncer // flushes the file in the background, when it can be synced
+	syncFile   syncable
 	limit      int64 // ns; zero for none
 	limited    bool  // the limit was reached
 
@@ -247,6 +249,9 @@ func (w *takeWriter) nextTrack(all bool) int {
 
 func (w *takeWriter) write(track int, f queued) {
 	err := w.mux.WriteBlock(uint64(track+1), f.key, (f.t-w.t0)/int64(time.Millisecond), f.data)
+	if w.sync != nil {
+		w.sync.mark(w.syncFile)
+	}
 	if errors.Is(err, webm.ErrTimecode) {
 		w.stats.BlocksDropped++ // one frame out of place is not worth the take
 		return
@@ -280,6 +285,9 @@ func (w *takeWriter) fail(err error) {
 
 // finish writes what is queued and closes the file's structure. The caller owns the file.
 func (w *takeWriter) finish() (Result, error) {
+	if w.sync != nil {
+		w.sync.forget(w.syncFile)
+	}
 	if w.err != nil {
 		return Result{}, w.err
 	}

@@ -45,6 +45,7 @@ type App struct {
 	db     *storage.DB
 	disk   *storage.Disk
 	media  storage.Media
+	eng    *recorder.Engine
 	ws     *signaling.Handler
 	cancel context.CancelFunc
 	http   http.Handler
@@ -88,19 +89,15 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 		media = wrapMedia(disk)
 	}
 	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
-	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, ws: ws, cancel: cancel}
+	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, eng: eng, ws: ws, cancel: cancel}
 	srv, err := web.NewServer(db, media, ws, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
 	if err != nil {
-		cancel()
-		db.Close()
-		disk.Close()
+		a.Close()
 		return nil, err
 	}
 	a.http = srv.Handler()
 	if err := a.recoverTakes(); err != nil {
-		cancel()
-		db.Close()
-		disk.Close()
+		a.Close()
 		return nil, fmt.Errorf("recovering takes: %w", err)
 	}
 	return a, nil
@@ -119,6 +116,7 @@ func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		a.cancel()
 		a.ws.Wait()
+		a.eng.Close()
 		a.closeErr = errors.Join(a.disk.Close(), a.db.Close())
 	})
 	return a.closeErr
