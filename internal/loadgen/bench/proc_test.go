@@ -14,15 +14,20 @@ func TestSampleProc(t *testing.T) {
 	if s.RSSKiB <= 0 || s.HWMKiB < s.RSSKiB || s.Threads <= 0 || s.FDs < 3 || s.CPU < 0 {
 		t.Errorf("implausible sample %+v", s)
 	}
-	busy := time.Now().Add(100 * time.Millisecond)
-	for time.Now().Before(busy) {
-	}
-	later, err := sampleProc(0)
-	if err != nil {
-		t.Fatal(err)
+	// Spin until the kernel has counted 50 ms of CPU for us; on a busy machine that takes
+	// longer than 50 ms of wall time, so the bound is generous, but it must come.
+	deadline := time.Now().Add(10 * time.Second)
+	later := s
+	for later.CPU < s.CPU+0.05 && time.Now().Before(deadline) {
+		spin := time.Now().Add(10 * time.Millisecond)
+		for time.Now().Before(spin) {
+		}
+		if later, err = sampleProc(0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if later.CPU < s.CPU+0.05 {
-		t.Errorf("100 ms of work counted as %.2f CPU-s", later.CPU-s.CPU)
+		t.Errorf("10 s of spinning counted as %.2f CPU-s", later.CPU-s.CPU)
 	}
 }
 
