@@ -22,8 +22,8 @@ type TakeReport struct {
 	DurationMs  int64   `json:"durationMs"`
 	Bytes       int64   `json:"bytes"`
 	Err         string  `json:"err,omitempty"`
-	// Sent are the video frames sent from the command to `saved`, a span that holds the take's; VideoSent
-	// and AudioSent count the frames and Opus packets of that span.
+	// Sent are the video frames sent from a second before the command to `saved`, a span that holds the
+	// take's; VideoSent counts them, AudioSent the Opus packets from the command to `saved`.
 	Sent      []SentFrame `json:"-"`
 	VideoSent int         `json:"videoSent"`
 	AudioSent int         `json:"audioSent"`
@@ -31,16 +31,17 @@ type TakeReport struct {
 
 // cycle records takes until hold is done: record → stop, every RetakeEvery-th time a retake of the same
 // question → stop, every RemoveEvery-th time remove-take, then a pause. The take in progress when hold
-// ends is stopped at once. It returns an error when the peer cannot go on.
+// ends runs to its length: stopping every peer's take at the same instant would measure a burst no
+// candidates make. It returns an error when the peer cannot go on.
 func (p *peer) cycle(ctx, hold context.Context) error {
 	cfg := &p.run.cfg
 	for i := 0; hold.Err() == nil; i++ {
 		q := p.questions[i%len(p.questions)]
-		if err := p.take(ctx, hold, q); err != nil {
+		if err := p.take(ctx, q); err != nil {
 			return err
 		}
 		if every(i, cfg.RetakeEvery) && hold.Err() == nil {
-			if err := p.take(ctx, hold, q); err != nil {
+			if err := p.take(ctx, q); err != nil {
 				return err
 			}
 		}
@@ -62,9 +63,9 @@ func every(i, k int) bool {
 	return k > 0 && i%k == k-1
 }
 
-// take records one take of question q: record (or retake, when q has a take), TakeDuration or until hold
-// ends, stop. A refusal by the server is kept in the take's report; only a broken peer is an error.
-func (p *peer) take(ctx, hold context.Context, q string) error {
+// take records one take of question q: record (or retake, when q has a take), TakeDuration, stop. A
+// refusal by the server is kept in the take's report; only a broken peer is an error.
+func (p *peer) take(ctx context.Context, q string) error {
 	t := TakeReport{Question: q, Command: "record"}
 	if p.hasTake[q] {
 		t.Command = "retake"
@@ -85,14 +86,14 @@ func (p *peer) take(ctx, hold context.Context, q string) error {
 	}
 	p.hasTake[q] = true
 
-	// Wait for the take's length, or the end of the hold; the server may end the take itself meanwhile.
-	rec, cancel := context.WithTimeout(hold, p.run.cfg.TakeDuration)
+	// Wait for the take's length; the server may end the take itself meanwhile.
+	rec, cancel := context.WithTimeout(ctx, p.run.cfg.TakeDuration)
 	ev, err := p.waitFor(rec, "saved")
 	cancel()
 	var se *ServerError
 	switch {
 	case err == nil: // a time limit or a cut
-	case errors.As(err, &se) || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, context.Canceled):
+	case errors.As(err, &se) || ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded):
 		return t.fail(err)
 	default:
 		stop := time.Now()

@@ -6,7 +6,7 @@
 // that they can be compared with the frames in the saved file.
 //
 // Peers are started at a bounded rate (the ramp); once all are connected the run holds for a bounded
-// time, then each peer stops its take and leaves. Only loopback servers are accepted.
+// time, then each peer finishes the take it is recording and leaves. Only loopback servers are accepted.
 package loadgen
 
 import (
@@ -45,6 +45,7 @@ type Config struct {
 	// Gap is the pause between takes, as a candidate reads the next question; 1 s when zero.
 	Gap time.Duration
 	// Hold is how long the run goes on once every peer is connected; 60 s when zero, at most MaxHold.
+	// The takes in progress then run to their length.
 	Hold time.Duration
 	// Ramp is how many peers are started per second; 10 when zero.
 	Ramp float64
@@ -65,7 +66,7 @@ type Phase string
 // The phases of a run, in order. Peers start recording as soon as they are connected, during the ramp.
 const (
 	PhaseSteady Phase = "steady" // every peer is connected (or failed to); the hold begins
-	PhaseDrain  Phase = "drain"  // the hold is over: peers stop their takes and leave
+	PhaseDrain  Phase = "drain"  // the hold is over: peers finish their takes and leave
 	PhaseDone   Phase = "done"   // every peer has left
 )
 

@@ -75,6 +75,11 @@ type peer struct {
 
 	pc  *webrtc.PeerConnection
 	snd *sender
+	// paced says the sender is with the pacer. Pion reports connection states from goroutines of
+	// their own, in any order: a report that comes after close must not hand the sender back.
+	pacedMu sync.Mutex
+	paced   bool
+	closing bool
 
 	questions []string
 	hasTake   map[string]bool
@@ -170,16 +175,21 @@ func (p *peer) newPeerConnection() error {
 
 // connectionState hands the sender to the pacer while the connection is up.
 func (p *peer) connectionState(st webrtc.PeerConnectionState) {
-	switch st {
-	case webrtc.PeerConnectionStateConnected:
-		if !p.snd.added.Swap(true) {
-			p.run.pacer.add(p.snd)
-		}
-	case webrtc.PeerConnectionStateFailed, webrtc.PeerConnectionStateClosed, webrtc.PeerConnectionStateDisconnected:
-		if p.snd.added.Swap(false) {
-			p.run.pacer.remove(p.snd)
-		}
+	p.setPaced(st == webrtc.PeerConnectionStateConnected)
+}
+
+// setPaced gives the sender to the pacer or takes it back; once the peer is closing, only back.
+func (p *peer) setPaced(on bool) {
+	p.pacedMu.Lock()
+	defer p.pacedMu.Unlock()
+	on = on && !p.closing
+	switch {
+	case on && !p.paced:
+		p.run.pacer.add(p.snd)
+	case !on && p.paced:
+		p.run.pacer.remove(p.snd)
 	}
+	p.paced = on
 }
 
 // negotiate sends an offer with every candidate in it (gathering on loopback is immediate) and waits
@@ -315,8 +325,11 @@ func (p *peer) waitFor(ctx context.Context, typ string) (event, error) {
 // close stops the media, says goodbye on the socket, closes everything and waits for the peer's
 // goroutines.
 func (p *peer) close() {
-	if p.snd != nil && p.snd.added.Swap(false) {
-		p.run.pacer.remove(p.snd)
+	p.pacedMu.Lock()
+	p.closing = true
+	p.pacedMu.Unlock()
+	if p.snd != nil {
+		p.setPaced(false)
 	}
 	if p.ws != nil {
 		msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")

@@ -35,12 +35,15 @@ type sender struct {
 	vts, ats             uint32
 	nextVideo, nextAudio time.Time
 	keyReq               atomic.Bool // a keyframe was asked for
-	added                atomic.Bool // the pacer has it
 
 	mu        sync.Mutex
 	logging   bool
 	log       []SentFrame
 	audioLogd int
+	// recent are the last frames sent, a ring: a take's log starts with them, since a keyframe sent
+	// just before record may reach the server's recorder after it (the media path can lag the socket).
+	recent [recentFrames]SentFrame
+	nSent  int
 
 	stats senderStats
 }
@@ -101,10 +104,13 @@ func (s *sender) sendFrame() {
 		if f.key {
 			s.stats.keyframes.Add(1)
 		}
+		sf := SentFrame{TS: s.vts, Key: f.key}
 		s.mu.Lock()
 		if s.logging {
-			s.log = append(s.log, SentFrame{TS: s.vts, Key: f.key})
+			s.log = append(s.log, sf)
 		}
+		s.recent[s.nSent%recentFrames] = sf
+		s.nSent++
 		s.mu.Unlock()
 	}
 	s.vts += s.m.frameTicks
@@ -140,11 +146,18 @@ func (s *sender) write(t *webrtc.TrackLocalStaticRTP, seq uint16, ts uint32, mar
 	return true
 }
 
-// startLog starts recording the video frames sent, for the take about to begin.
+// recentFrames is how many of the last frames sent a take's log starts with: one second's worth.
+const recentFrames = 30
+
+// startLog starts recording the video frames sent, for the take about to begin, beginning with the
+// last second's.
 func (s *sender) startLog() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.logging, s.log, s.audioLogd = true, make([]SentFrame, 0, 512), 0
+	for i := max(s.nSent-recentFrames, 0); i < s.nSent; i++ {
+		s.log = append(s.log, s.recent[i%recentFrames])
+	}
 }
 
 // stopLog stops recording and returns the video frames and the number of Opus packets sent meanwhile.

@@ -261,7 +261,7 @@ func (b *bench) generate(ctx context.Context, n int, srv *server, invs []loadgen
 				b.logf("N=%d: all connected; holding", n)
 				onSteady()
 			case loadgen.PhaseDrain:
-				b.logf("N=%d: hold over; stopping the takes", n)
+				b.logf("N=%d: hold over; the takes in progress run to their end", n)
 			}
 		},
 	})

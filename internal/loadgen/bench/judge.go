@@ -21,7 +21,8 @@ type verdict struct {
 	Missing []string
 
 	FramesSent, FramesWritten int
-	Unmatched                 int // video blocks that match no frame sent
+	Unmatched                 int      // video blocks that match no frame sent
+	Mismatches                []string // the first few takes whose file differs from what was sent
 	AudioWritten              int
 	CountMismatch             int // files whose video block count differs from the store's record
 
@@ -120,6 +121,10 @@ func (v *verdict) matchTake(dataDir string, records []storage.Take, t loadgen.Ta
 		return path, true
 	}
 	v.Judged++
+	if (m.Unmatched > 0 || m.Sent != m.Written) && len(v.Mismatches) < 10 {
+		v.Mismatches = append(v.Mismatches, fmt.Sprintf("%s: %d frames written of %d sent, %d not matching; keyframes in the file at %v ms, sent at %v ms",
+			name, m.Written, m.Sent, m.Unmatched, fileKeys(tf), sentKeys(t.Sent)))
+	}
 	v.FramesSent += m.Sent
 	v.FramesWritten += m.Written
 	v.Unmatched += m.Unmatched
@@ -173,4 +178,30 @@ func decodeErrors(ctx context.Context, path string) string {
 		msg = err.Error()
 	}
 	return msg
+}
+
+// fileKeys lists the timecodes of a file's video keyframes, and its last video block's.
+func fileKeys(tf loadgen.TakeFile) string {
+	var b strings.Builder
+	for _, blk := range tf.Video {
+		if blk.Keyframe {
+			fmt.Fprintf(&b, "%d ", blk.Timecode)
+		}
+	}
+	fmt.Fprintf(&b, "(last %d, %d blocks)", tf.Video[len(tf.Video)-1].Timecode, len(tf.Video))
+	return b.String()
+}
+
+// sentKeys lists when the keyframes of a take's log were sent, in ms from the log's first frame.
+func sentKeys(sent []loadgen.SentFrame) string {
+	var b strings.Builder
+	for _, f := range sent {
+		if f.Key {
+			fmt.Fprintf(&b, "%d ", int64(f.TS-sent[0].TS)/90)
+		}
+	}
+	if len(sent) > 0 {
+		fmt.Fprintf(&b, "(last %d, %d frames)", int64(sent[len(sent)-1].TS-sent[0].TS)/90, len(sent))
+	}
+	return b.String()
 }

@@ -261,6 +261,7 @@ func (st *Step) fillVerdict(v *verdict) {
 	st.AudioLateMaxMs = v.AudioLateMax
 	st.Decoded, st.DecodeFailed = v.Decoded, v.DecodeFailed
 	st.Notes = append(st.Notes, v.Missing[:min(len(v.Missing), 10)]...)
+	st.Notes = append(st.Notes, v.Mismatches...)
 	st.Notes = append(st.Notes, v.DecodeErrors...)
 	if len(v.Missing) > 0 {
 		st.fail("%d kept takes missing or unreadable", len(v.Missing))
