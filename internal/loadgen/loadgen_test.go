@@ -85,13 +85,13 @@ func checkFiles(t *testing.T, data string, rep *Report, invs []Invitation) {
 			if tr.Replaced || tr.Removed {
 				continue
 			}
-			var k storage.TakeKey
+			var rec storage.Take
 			for _, st := range takes {
 				if st.Question == tr.Question && st.N == tr.N {
-					k = st.TakeKey
+					rec = st
 				}
 			}
-			path, err := storage.MediaPath(k)
+			path, err := storage.MediaPath(rec.TakeKey)
 			if err != nil {
 				t.Fatalf("take %+v not in the store", tr)
 			}
@@ -103,7 +103,9 @@ func checkFiles(t *testing.T, data string, rep *Report, invs []Invitation) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Written != m.Sent || m.Written == 0 || m.Unmatched > 0 {
+			// A frame may be missing only if the server saw a packet lost (a starved CI machine).
+			lossy := rec.Quality != nil && rec.Quality.PacketsLost+rec.Quality.FramesDropped > 0
+			if m.Written > m.Sent || m.Written < m.Sent && !lossy || m.Written == 0 || m.Unmatched > 0 {
 				t.Errorf("take %s/%d: %d frames written of %d sent, %d not matching", tr.Question, tr.N,
 					m.Written, m.Sent, m.Unmatched)
 			}

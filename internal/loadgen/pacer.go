@@ -26,7 +26,7 @@ const (
 // SharedTick is how often the shared pacer's goroutines wake: frames leave up to this late. It is short
 // so that the peers' packets reach the server almost as independently as browsers' do: with a 5 ms
 // tick, every peer of a shard sent in the same instants, and the server, handed its packets in bursts,
-// spent about a tenth less CPU than with one ticker per peer (docs/performance.md).
+// spent about a fifth less CPU than with one ticker per peer (docs/performance.md).
 const SharedTick = time.Millisecond
 
 // pacer sends the media of the senders it holds. add and remove may be called from any goroutine;

@@ -56,7 +56,7 @@ func judge(ctx context.Context, dataDir string, invs []loadgen.Invitation, rep *
 		}
 		v.addRecords(records)
 		for _, t := range p.Takes {
-			if path, ok := v.matchTake(dataDir, records, t); ok {
+			if path, ok := v.matchTake(dataDir, invs[p.Index].ID, records, t); ok {
 				files = append(files, path)
 			}
 		}
@@ -84,7 +84,7 @@ func (v *verdict) addRecords(records []storage.Take) {
 }
 
 // matchTake compares one take the peer kept with its file, and returns the file's path.
-func (v *verdict) matchTake(dataDir string, records []storage.Take, t loadgen.TakeReport) (string, bool) {
+func (v *verdict) matchTake(dataDir, invitation string, records []storage.Take, t loadgen.TakeReport) (string, bool) {
 	if t.Err != "" {
 		return "", false
 	}
@@ -99,7 +99,7 @@ func (v *verdict) matchTake(dataDir string, records []storage.Take, t loadgen.Ta
 			rec = r
 		}
 	}
-	name := fmt.Sprintf("%s/%d", t.Question, t.N)
+	name := fmt.Sprintf("%s/%s/%d", invitation, t.Question, t.N)
 	if rec == nil {
 		v.Missing = append(v.Missing, name+": no record")
 		return "", false
@@ -152,7 +152,7 @@ func (v *verdict) decode(ctx context.Context, files []string, workers int) {
 					v.DecodeFailed++
 				}
 				if msg != "" && len(v.DecodeErrors) < 20 {
-					v.DecodeErrors = append(v.DecodeErrors, filepath.Base(filepath.Dir(path))+"/"+filepath.Base(path)+": "+msg)
+					v.DecodeErrors = append(v.DecodeErrors, shortPath(path)+": "+msg)
 				}
 				mu.Unlock()
 			}
@@ -204,4 +204,10 @@ func sentKeys(sent []loadgen.SentFrame) string {
 		fmt.Fprintf(&b, "(last %d, %d frames)", int64(sent[len(sent)-1].TS-sent[0].TS)/90, len(sent))
 	}
 	return b.String()
+}
+
+// shortPath names a take's file by its invitation, question and take.
+func shortPath(path string) string {
+	q := filepath.Dir(path)
+	return filepath.Join(filepath.Base(filepath.Dir(q)), filepath.Base(q), filepath.Base(path))
 }

@@ -75,6 +75,34 @@ func sampleProc(pid int) (procSample, error) {
 	return s, nil
 }
 
+// kernelThreadsCPU returns the CPU seconds used so far by the kernel's threads (the children of
+// kthreadd, pid 2): under load, ksoftirqd moves packets there, and that is not another program's work.
+func kernelThreadsCPU() float64 {
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var total float64
+	for _, d := range dirs {
+		if _, err := strconv.Atoi(d.Name()); err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + d.Name() + "/stat")
+		i := bytes.LastIndexByte(stat, ')')
+		if err != nil || i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 13 || f[1] != "2" {
+			continue
+		}
+		utime, _ := strconv.ParseInt(f[11], 10, 64)
+		stime, _ := strconv.ParseInt(f[12], 10, 64)
+		total += float64(utime+stime) / clockTicks
+	}
+	return total
+}
+
 // cpuTimes are the machine's CPU times from /proc/stat, in seconds over all CPUs. Busy includes IRQ
 // and SoftIRQ, the kernel's packet handling that no process is charged for; Steal is time the
 // hypervisor gave to other machines.

@@ -34,6 +34,7 @@ type phaseSample struct {
 	server     procSample
 	self       procSample
 	machine    cpuTimes
+	kthreads   float64 // CPU seconds of the kernel's threads
 	goroutines int
 	mem        memStats
 }
@@ -88,6 +89,7 @@ func (m *meter) phase(ctx context.Context, p loadgen.Phase) {
 	s.server, _ = sampleProc(m.srv.cmd.Process.Pid)
 	s.self, _ = sampleProc(0)
 	s.machine, _ = sampleMachine()
+	s.kthreads = kernelThreadsCPU()
 	s.goroutines, _ = m.srv.goroutines(ctx)
 	s.mem, _ = m.srv.memStats(ctx)
 	m.mu.Lock()
@@ -112,12 +114,12 @@ type Step struct {
 	ServerCPUPerStreamS float64 `json:"serverCpuPerStreamS"`
 	GenCPUPerStreamS    float64 `json:"generatorCpuPerStreamS"`
 	MachineBusyPct      float64 `json:"machineBusyPct"` // of all CPUs, over the hold
-	// IRQPct is the part of MachineBusyPct spent in interrupts and SoftIRQs (the kernel's share of
-	// moving packets over loopback, charged to no process); OtherPct the part that was neither that,
-	// the server nor the generator: other programs on the machine.
-	IRQPct   float64 `json:"irqPct"`
-	OtherPct float64 `json:"otherPct"`
-	StealPct float64 `json:"stealPct"`
+	// KernelPct is the part of MachineBusyPct spent in interrupts, SoftIRQs and kernel threads (the
+	// kernel's share of moving packets over loopback, charged to no process); OtherPct the part that
+	// was neither that, the server nor the generator: other programs on the machine.
+	KernelPct float64 `json:"kernelPct"`
+	OtherPct  float64 `json:"otherPct"`
+	StealPct  float64 `json:"stealPct"`
 
 	IdleRSSMiB     float64 `json:"idleRssMiB"`
 	RSSMiB         float64 `json:"rssMiB"` // mean over the hold
@@ -200,11 +202,12 @@ func (st *Step) fillProcess(m *meter) {
 		st.GenCPUPerStreamS = (s1.self.CPU - s0.self.CPU) / streamS
 	}
 	if total := s1.machine.Total - s0.machine.Total; total > 0 {
-		busy, irq := s1.machine.Busy-s0.machine.Busy, s1.machine.IRQ-s0.machine.IRQ
+		busy := s1.machine.Busy - s0.machine.Busy
+		kernel := s1.machine.IRQ - s0.machine.IRQ + s1.kthreads - s0.kthreads
 		ours := (s1.server.CPU - s0.server.CPU) + (s1.self.CPU - s0.self.CPU)
 		st.MachineBusyPct = 100 * busy / total
-		st.IRQPct = 100 * irq / total
-		st.OtherPct = 100 * max(busy-irq-ours, 0) / total
+		st.KernelPct = 100 * kernel / total
+		st.OtherPct = 100 * max(busy-kernel-ours, 0) / total
 		st.StealPct = 100 * (s1.machine.Steal - s0.machine.Steal) / total
 	}
 	st.UDPDrops = m.udpDrops[1] - m.udpDrops[0]
@@ -300,10 +303,10 @@ func (st *Step) judge(sum loadgen.Summary) {
 // PrintTable writes the steps as two tables: cost, then fidelity and timing.
 func PrintTable(w io.Writer, steps []Step) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "N\tstreams\tserver CPU-s/stream-s\tµs/packet\tallocs/packet\tGC/s\tgenerator CPU-s/stream-s\tmachine busy (irq, others)\tMiB/stream\tRSS MiB\tHWM MiB\tgoroutines\tthreads\tfds\tMbit/s/stream\t")
+	fmt.Fprintln(tw, "N\tstreams\tserver CPU-s/stream-s\tµs/packet\tallocs/packet\tGC/s\tgenerator CPU-s/stream-s\tmachine busy (kernel, others)\tMiB/stream\tRSS MiB\tHWM MiB\tgoroutines\tthreads\tfds\tMbit/s/stream\t")
 	for _, s := range steps {
 		fmt.Fprintf(tw, "%d\t%d\t%.5f\t%.1f\t%.1f\t%.1f\t%.5f\t%.0f%% (%.0f%%, %.0f%%)\t%.2f\t%.0f\t%.0f\t%d\t%d\t%d\t%.2f\t\n", s.N, s.Streams,
-			s.ServerCPUPerStreamS, s.ServerUsPerPacket, s.ServerAllocsPerPacket, s.GCPerS, s.GenCPUPerStreamS, s.MachineBusyPct, s.IRQPct, s.OtherPct, s.MiBPerStream, s.RSSMiB, s.HWMMiB,
+			s.ServerCPUPerStreamS, s.ServerUsPerPacket, s.ServerAllocsPerPacket, s.GCPerS, s.GenCPUPerStreamS, s.MachineBusyPct, s.KernelPct, s.OtherPct, s.MiBPerStream, s.RSSMiB, s.HWMMiB,
 			s.Goroutines, s.Threads, s.FDs, s.MbpsPerStream)
 	}
 	tw.Flush()
