@@ -17,17 +17,19 @@ import (
 )
 
 // TestRunTwoPeers runs two peers for a few seconds against a real server on a loopback port and checks
-// that their takes are on disk with every frame they sent.
+// that their takes are on disk with every frame they sent. The second peer's invitation is new: it goes
+// through the privacy and details stages first.
 func TestRunTwoPeers(t *testing.T) {
 	mediatest.RequireTools(t)
 	for _, pacing := range []Pacing{PacingShared, PacingTicker} {
 		t.Run(string(pacing), func(t *testing.T) {
 			checkNoLeak(t)
 			data := t.TempDir()
-			invs, err := Prepare(data, 2)
+			invs, err := Prepare(data, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
+			invs = append(invs, newInvitation(t, data, invs[0]))
 			clip, err := MakeClip(t.Context(), filepath.Join(os.TempDir(), "takes-loadgen-test"),
 				ClipOptions{Width: 320, Height: 240, Duration: 2 * time.Second})
 			if err != nil {
@@ -65,6 +67,25 @@ func TestRunTwoPeers(t *testing.T) {
 			checkFiles(t, data, rep, invs)
 		})
 	}
+}
+
+// newInvitation adds an invitation to the interview of inv, at the privacy stage.
+func newInvitation(t *testing.T, data string, inv Invitation) Invitation {
+	t.Helper()
+	db, err := storage.Open(filepath.Join(data, "takes.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	old, err := db.Invitation(inv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh := &storage.Invitation{InterviewID: old.InterviewID}
+	if err := db.CreateInvitation(fresh); err != nil {
+		t.Fatal(err)
+	}
+	return Invitation{ID: fresh.ID, Token: fresh.Token}
 }
 
 // checkFiles compares each kept take's file with what its peer sent.

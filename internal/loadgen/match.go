@@ -74,13 +74,11 @@ func matchFrom(sent []SentFrame, video []webm.Block) Match {
 type TakeFile struct {
 	Video      []webm.Block // the video blocks, without their data
 	AudioCount int          // audio blocks
-	// AudioStartMs is the timecode of the first audio block, -1 when there is none.
-	AudioStartMs int64
 }
 
 // ReadTakeFile reads a take's file.
 func ReadTakeFile(path string) (TakeFile, error) {
-	tf := TakeFile{AudioStartMs: -1}
+	var tf TakeFile
 	f, err := os.Open(path)
 	if err != nil {
 		return tf, fmt.Errorf("loadgen: %w", err)
@@ -95,14 +93,10 @@ func ReadTakeFile(path string) (TakeFile, error) {
 		}
 		return nil
 	}, func(b webm.Block) error {
-		switch {
-		case b.Track == video:
+		if b.Track == video {
 			b.Data = nil
 			tf.Video = append(tf.Video, b)
-		case tf.AudioCount == 0:
-			tf.AudioStartMs = b.Timecode
-			tf.AudioCount++
-		default:
+		} else {
 			tf.AudioCount++
 		}
 		return nil

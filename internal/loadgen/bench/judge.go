@@ -23,8 +23,7 @@ type verdict struct {
 	FramesSent, FramesWritten int
 	Unmatched                 int      // video blocks that match no frame sent
 	Mismatches                []string // the first few takes whose file differs from what was sent
-	AudioWritten              int
-	CountMismatch             int // files whose video block count differs from the store's record
+	CountMismatch             int      // files whose video block count differs from the store's record
 
 	// From the store's quality records of every take, removed ones included.
 	Records       int
@@ -128,7 +127,6 @@ func (v *verdict) matchTake(dataDir, invitation string, records []storage.Take, 
 	v.FramesSent += m.Sent
 	v.FramesWritten += m.Written
 	v.Unmatched += m.Unmatched
-	v.AudioWritten += tf.AudioCount
 	if rec.Quality != nil && rec.Quality.VideoFrames != uint64(len(tf.Video)) {
 		v.CountMismatch++
 	}
