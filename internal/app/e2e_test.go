@@ -156,29 +156,7 @@ func recordTake(t *testing.T, ctx context.Context, p *testpeer.Peer, cmd, questi
 // checkTakeFile judges a saved take from the outside, as any player would see it.
 func checkTakeFile(t *testing.T, path string, spoke time.Duration) {
 	t.Helper()
-	pr := mediatest.Probe(t, path)
-	v, okV := pr.Stream("video")
-	a, okA := pr.Stream("audio")
-	if !okV || !okA || len(pr.Streams) != 2 || v.CodecName != "vp8" || a.CodecName != "opus" {
-		t.Fatalf("%s: streams %+v, want one vp8 and one opus", path, pr.Streams)
-	}
-	if v.Width != 320 || v.Height != 240 {
-		t.Errorf("%s: picture %dx%d, want 320x240", path, v.Width, v.Height)
-	}
-	if diff := pr.Duration - spoke; diff > spoke/10 || -diff > spoke/10 {
-		t.Errorf("%s: duration %v, want %v ± 10%%", path, pr.Duration, spoke)
-	}
-	if out := mediatest.DecodeErrors(t, path); out != "" {
-		t.Errorf("%s: ffmpeg decoding errors:\n%s", path, out)
-	}
-	for kind, start := range mediatest.StartTimes(t, path) {
-		if start < 0 || start > 50*time.Millisecond {
-			t.Errorf("%s: %s starts at %v, want from 0 to 50 ms", path, kind, start)
-		}
-	}
-	if !mediatest.FirstVideoBlockIsKeyframe(t, path) {
-		t.Errorf("%s: first video block is not a keyframe", path)
-	}
+	checkFile(t, path, spoke, "320x240")
 }
 
 func TestRecordRetakeRemove(t *testing.T) {
