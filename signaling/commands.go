@@ -249,5 +249,8 @@ func (c *conn) submit() error {
 	}
 	c.inv = inv
 	c.log.Info("answers submitted")
+	if c.h.opts.Submitted != nil {
+		c.h.opts.Submitted(c.iv, inv)
+	}
 	return c.sendState("state")
 }

@@ -43,6 +43,10 @@ type Options struct {
 	PingInterval time.Duration // default 20 s
 	PongWait     time.Duration // default 45 s
 	WriteWait    time.Duration // default 10 s
+
+	// Submitted, when set, is called (on the connection's goroutine) after a
+	// candidate's answers were submitted; it must not block.
+	Submitted func(iv *storage.Interview, inv *storage.Invitation)
 }
 
 // Handler serves GET /ws/{token}.

@@ -18,6 +18,11 @@ var (
 	bucketTokens      = []byte("tokens")
 	bucketAnswers     = []byte("answers")
 	bucketTakes       = []byte("takes")
+	bucketAudit       = []byte("audit")       // see audit.go
+	bucketReviews     = []byte("reviews")     // ratings and comments: see review.go
+	bucketShares      = []byte("shares")      // read-only review links: see shares.go
+	bucketShareTokens = []byte("share_tokens")
+	bucketAPITokens   = []byte("api_tokens") // see apitokens.go
 )
 
 // DB is the record store: interviews, invitations, answers and takes.
@@ -37,7 +42,8 @@ func Open(path string) (*DB, error) {
 	}
 	err = b.Update(func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bucketInterviews, bucketInvitations, bucketTokens, bucketAnswers, bucketTakes,
-			bucketUsers, bucketUserEmails, bucketSessions} {
+			bucketUsers, bucketUserEmails, bucketSessions,
+			bucketAudit, bucketReviews, bucketShares, bucketShareTokens, bucketAPITokens} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

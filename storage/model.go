@@ -17,7 +17,38 @@ type Interview struct {
 	// Fields are the personal details asked of the candidate; nil means DefaultFields.
 	Fields    []Field    `json:"fields,omitempty"`
 	Questions []Question `json:"questions"`
-	CreatedAt time.Time  `json:"createdAt"`
+	// Deadline, when set, is when invitations stop accepting new takes
+	// (an invitation may have its own, later one).
+	Deadline time.Time `json:"deadline,omitzero"`
+	// RetentionDays, when above zero, is how long submitted answers are kept:
+	// older ones are deleted automatically.
+	RetentionDays int `json:"retentionDays,omitempty"`
+	// Stages are the review stages of a candidate; nil means DefaultStages.
+	Stages []string `json:"stages,omitempty"`
+	// Webhook, when set, is told of each submission (see docs/api.md).
+	Webhook *Webhook `json:"webhook,omitempty"`
+
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt,omitzero"`
+}
+
+// Webhook is where a submission is announced, signed with an HMAC of Secret.
+type Webhook struct {
+	URL    string `json:"url"`
+	Secret string `json:"secret"`
+}
+
+// DefaultStages are the review stages of an interview that names none.
+func DefaultStages() []string {
+	return []string{"new", "shortlisted", "rejected", "hired"}
+}
+
+// ReviewStages returns the interview's review stages; the first is every candidate's start.
+func (iv *Interview) ReviewStages() []string {
+	if len(iv.Stages) == 0 {
+		return DefaultStages()
+	}
+	return iv.Stages
 }
 
 // Field is one personal detail asked of the candidate.
@@ -89,9 +120,15 @@ type Question struct {
 	TimeLimit time.Duration `json:"timeLimit,omitempty"`
 	// RetakeLimit is how many retakes are allowed after the first take; zero means unlimited.
 	RetakeLimit int `json:"retakeLimit,omitempty"`
+	// PrepTime is how long the candidate may read the question before recording
+	// starts by itself; zero means they start when ready.
+	PrepTime time.Duration `json:"prepTime,omitempty"`
 	// Video is set when the recruiter recorded the question on video.
 	Video bool `json:"video,omitempty"`
 }
+
+// DefaultTimeLimit is the answer time limit a new question gets.
+const DefaultTimeLimit = 3 * time.Minute
 
 // Invitation is one candidate's access to one interview, through a secret token.
 type Invitation struct {
@@ -107,6 +144,59 @@ type Invitation struct {
 	Details           map[string]string `json:"details,omitempty"`
 	DetailsAt         time.Time         `json:"detailsAt,omitzero"`
 	SubmittedAt       time.Time         `json:"submittedAt,omitzero"`
+
+	// RevokedAt is when a recruiter withdrew the link; it then opens nothing.
+	RevokedAt time.Time `json:"revokedAt,omitzero"`
+	// Deadline, when set, replaces the interview's deadline for this candidate.
+	Deadline time.Time `json:"deadline,omitzero"`
+	// ReviewStage is where the recruiters put the candidate: one of the interview's
+	// ReviewStages; "" is the first.
+	ReviewStage string `json:"reviewStage,omitempty"`
+}
+
+// Revoked reports whether the link was withdrawn.
+func (inv *Invitation) Revoked() bool { return !inv.RevokedAt.IsZero() }
+
+// DeadlineIn returns the invitation's deadline in iv (zero when none).
+func (inv *Invitation) DeadlineIn(iv *Interview) time.Time {
+	if !inv.Deadline.IsZero() {
+		return inv.Deadline
+	}
+	return iv.Deadline
+}
+
+// Closed reports whether the invitation no longer accepts new takes at now:
+// it was revoked, or its deadline passed.
+func (inv *Invitation) Closed(iv *Interview, now time.Time) bool {
+	d := inv.DeadlineIn(iv)
+	return inv.Revoked() || (!d.IsZero() && !now.Before(d))
+}
+
+// Status is the recruiter's view of where a candidate is.
+type Status string
+
+// The statuses of an invitation.
+const (
+	StatusInvited    Status = "invited"     // the link was never opened
+	StatusOpened     Status = "opened"      // opened, nothing recorded yet
+	StatusInProgress Status = "in progress" // details given or a take recorded, not submitted
+	StatusSubmitted  Status = "submitted"
+	StatusRevoked    Status = "revoked"
+)
+
+// Status returns the invitation's status; started tells whether any take was recorded.
+func (inv *Invitation) Status(started bool) Status {
+	switch {
+	case !inv.SubmittedAt.IsZero():
+		return StatusSubmitted
+	case inv.Revoked():
+		return StatusRevoked
+	case started || !inv.DetailsAt.IsZero():
+		return StatusInProgress
+	case !inv.OpenedAt.IsZero():
+		return StatusOpened
+	}
+	return StatusInvited
 }
 
 // Stage is where a candidate is in the interview.

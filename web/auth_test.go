@@ -34,7 +34,7 @@ func newTestServer(t *testing.T, cfg AuthConfig) *testServer {
 	}
 	t.Cleanup(func() { db.Close() })
 	cfg.PasswordCost = bcrypt.MinCost
-	srv, err := NewServer(db, nil, http.NotFoundHandler(), slog.New(slog.DiscardHandler), cfg)
+	srv, err := NewServer(db, nil, Handlers{Candidate: http.NotFoundHandler()}, slog.New(slog.DiscardHandler), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -560,7 +560,7 @@ func TestJSONErrorShape(t *testing.T) {
 
 func TestNewServerRefusesBadConfig(t *testing.T) {
 	for _, cfg := range []AuthConfig{{PasswordCost: 3}, {PasswordCost: 40}, {PublicURL: "takes.example.com"}} {
-		if _, err := NewServer(nil, nil, nil, slog.New(slog.DiscardHandler), cfg); err == nil {
+		if _, err := NewServer(nil, nil, Handlers{}, slog.New(slog.DiscardHandler), cfg); err == nil {
 			t.Errorf("%+v accepted", cfg)
 		}
 	}

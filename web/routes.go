@@ -27,5 +27,14 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /admin/password", s.requireUser(s.changePassword))
 	mux.Handle("GET /admin/users", s.requireUser(s.users, storage.RoleAdmin))
 	mux.Handle("POST /admin/users", s.requireUser(s.createUser, storage.RoleAdmin))
+
+	// Each area of the recruiters' side adds its routes from its own file.
+	s.interviewRoutes(mux)     // interviews.go
+	s.invitationRoutes(mux)    // invitations.go
+	s.questionVideoRoutes(mux) // questionvideo.go
+	s.reviewRoutes(mux)        // review.go
+	s.shareRoutes(mux)         // sharing.go
+	s.deletionRoutes(mux)      // deletion.go
+	s.apiRoutes(mux)           // api.go
 	return securityHeaders(mux)
 }

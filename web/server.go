@@ -13,8 +13,19 @@ import (
 	"github.com/takes/takes/storage"
 )
 
-// Store is what the web server needs of the record store.
+// Store is what the web server needs of the record store. Each area of the
+// recruiters' side names what it needs in its own file.
 type Store interface {
+	interviewStore  // interviews.go
+	invitationStore // invitations.go
+	reviewStore     // review.go
+	shareStore      // sharing.go
+	deletionStore   // deletion.go
+	apiStore        // api.go
+
+	Audit(e storage.AuditEntry) error
+	AuditLog(f storage.AuditFilter) ([]storage.AuditEntry, error)
+
 	InvitationByToken(token string) (*storage.Invitation, error)
 	Interview(id string) (*storage.Interview, error)
 	Take(k storage.TakeKey) (storage.Take, error)
@@ -33,14 +44,24 @@ type Store interface {
 	DeleteUserSessions(userID string) error
 }
 
+// Handlers are the WebSocket endpoints the web server mounts.
+type Handlers struct {
+	// Candidate serves GET /ws/{token}.
+	Candidate http.Handler
+	// QuestionRecorder serves a recruiter's recording of a video question; the
+	// server mounts it behind the recruiter's sign-in (see questionvideo.go).
+	QuestionRecorder http.Handler
+}
+
 // Server serves the pages, the media and the candidate's WebSocket, and the
 // recruiters' pages behind their sign-in.
 type Server struct {
-	store  Store
-	media  storage.Media
-	ws     http.Handler
-	log    *slog.Logger
-	assets fs.FS
+	store    Store
+	media    storage.Media
+	ws       http.Handler
+	recorder http.Handler // see Handlers.QuestionRecorder
+	log      *slog.Logger
+	assets   fs.FS
 
 	auth        AuthConfig
 	pages       map[string]*template.Template
@@ -51,8 +72,8 @@ type Server struct {
 	dummy     []byte // see dummyHash
 }
 
-// NewServer returns the server; ws handles the candidate's WebSocket.
-func NewServer(store Store, media storage.Media, ws http.Handler, log *slog.Logger, auth AuthConfig) (*Server, error) {
+// NewServer returns the server.
+func NewServer(store Store, media storage.Media, hs Handlers, log *slog.Logger, auth AuthConfig) (*Server, error) {
 	auth, err := checkAuthConfig(auth)
 	if err != nil {
 		return nil, err
@@ -66,7 +87,7 @@ func NewServer(store Store, media storage.Media, ws http.Handler, log *slog.Logg
 		return nil, err
 	}
 	return &Server{
-		store: store, media: media, ws: ws, log: log, assets: Assets(),
+		store: store, media: media, ws: hs.Candidate, recorder: hs.QuestionRecorder, log: log, assets: Assets(),
 		auth: auth, pages: pages, crossOrigin: co,
 		logins: newLimiter(loginFailures, loginWindow, limiterSize),
 	}, nil
@@ -175,6 +196,19 @@ func (s *Server) serveWebM(w http.ResponseWriter, r *http.Request, f storage.Med
 	w.Header().Set("Content-Type", "video/webm")
 	w.Header().Set("Cache-Control", "private, no-cache")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// audit writes an entry of the audit log for the signed-in user of r (or the
+// actor already set in e). A failure to write it is logged, not shown.
+func (s *Server) audit(r *http.Request, e storage.AuditEntry) {
+	if e.Actor == "" {
+		if u := userFrom(r); u != nil {
+			e.Actor = u.Email
+		}
+	}
+	if err := s.store.Audit(e); err != nil {
+		s.log.Error("audit", slog.String("action", e.Action), slog.Any("err", err))
+	}
 }
 
 func (s *Server) invitation(token string) (*storage.Invitation, error) {

@@ -90,7 +90,7 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 	}
 	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
 	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, eng: eng, ws: ws, cancel: cancel}
-	srv, err := web.NewServer(db, media, ws, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
+	srv, err := web.NewServer(db, media, web.Handlers{Candidate: ws}, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
 	if err != nil {
 		a.Close()
 		return nil, err
