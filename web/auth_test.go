@@ -20,25 +20,32 @@ import (
 
 // testServer is a Server on a real store in a temporary directory, with cheap password hashes.
 type testServer struct {
-	t   *testing.T
-	srv *Server
-	db  *storage.DB
-	h   http.Handler
+	t     *testing.T
+	srv   *Server
+	db    *storage.DB
+	media *storage.Disk
+	h     http.Handler
 }
 
 func newTestServer(t *testing.T, cfg AuthConfig) *testServer {
 	t.Helper()
-	db, err := storage.Open(filepath.Join(t.TempDir(), "takes.db"))
+	dir := t.TempDir()
+	db, err := storage.Open(filepath.Join(dir, "takes.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	cfg.PasswordCost = bcrypt.MinCost
-	srv, err := NewServer(db, nil, Handlers{Candidate: http.NotFoundHandler()}, slog.New(slog.DiscardHandler), cfg)
+	media, err := storage.OpenDisk(filepath.Join(dir, "media"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, srv: srv, db: db, h: srv.Handler()}
+	t.Cleanup(func() { media.Close() })
+	cfg.PasswordCost = bcrypt.MinCost
+	srv, err := NewServer(db, media, Handlers{Candidate: http.NotFoundHandler()}, slog.New(slog.DiscardHandler), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &testServer{t: t, srv: srv, db: db, media: media, h: srv.Handler()}
 }
 
 const testPassword = "a good long password"
