@@ -16,7 +16,8 @@ import (
 )
 
 // The recruiter's pages are rendered on the server from templates/: layout.html
-// frames every other file there, which defines "content".
+// frames every other file there, which defines "content" (and may define "head").
+// Every page also sees the templates of templates/partials/, which pages share.
 //
 //go:embed templates
 var templatesFS embed.FS
@@ -36,13 +37,18 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: list templates: %w", err)
 	}
+	partials, err := fs.Glob(templatesFS, "templates/partials/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: list templates: %w", err)
+	}
 	funcs := template.FuncMap{"when": formatTime}
 	pages := make(map[string]*template.Template)
 	for _, name := range names {
 		if path.Base(name) == "layout.html" {
 			continue
 		}
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html", name)
+		files := append([]string{"templates/layout.html", name}, partials...)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(templatesFS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parse template: %w", err)
 		}

@@ -50,8 +50,10 @@ type App struct {
 	cancel context.CancelFunc
 	http   http.Handler
 
-	closeOnce sync.Once
-	closeErr  error
+	// background runs the jobs of startBackground; Close waits for them.
+	background sync.WaitGroup
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // New opens the data directory and builds the server. Close releases it.
@@ -88,9 +90,10 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 	if wrapMedia != nil {
 		media = wrapMedia(disk)
 	}
-	ws := signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{})
-	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, eng: eng, ws: ws, cancel: cancel}
-	srv, err := web.NewServer(db, media, web.Handlers{Candidate: ws}, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
+	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, eng: eng, cancel: cancel}
+	a.ws = signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{Submitted: a.submitted})
+	hs := web.Handlers{Candidate: a.ws, QuestionRecorder: a.questionRecorder(ctx)}
+	srv, err := web.NewServer(db, media, hs, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
 	if err != nil {
 		a.Close()
 		return nil, err
@@ -100,6 +103,7 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 		a.Close()
 		return nil, fmt.Errorf("recovering takes: %w", err)
 	}
+	a.startBackground(ctx)
 	return a, nil
 }
 
@@ -116,6 +120,7 @@ func (a *App) Close() error {
 	a.closeOnce.Do(func() {
 		a.cancel()
 		a.ws.Wait()
+		a.background.Wait()
 		a.eng.Close()
 		a.closeErr = errors.Join(a.disk.Close(), a.db.Close())
 	})
