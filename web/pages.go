@@ -41,7 +41,13 @@ func parsePages() (map[string]*template.Template, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: list templates: %w", err)
 	}
-	funcs := template.FuncMap{"when": formatTime}
+	funcs := template.FuncMap{
+		"when":          formatTime,
+		"ms":            formatMillis,
+		"dur":           formatDuration,
+		"datetimeLocal": datetimeLocal,
+		"upto":          upto,
+	}
 	pages := make(map[string]*template.Template)
 	for _, name := range names {
 		if path.Base(name) == "layout.html" {
@@ -63,6 +69,44 @@ func formatTime(t time.Time) string {
 		return "never"
 	}
 	return t.UTC().Format("2 Jan 2006, 15:04 UTC")
+}
+
+// formatMillis shows a take's length in milliseconds as m:ss.
+func formatMillis(ms int64) string {
+	s := (ms + 500) / 1000
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// formatDuration shows a limit such as 3 min, 90 s or 1 h 30 min; zero is "none".
+func formatDuration(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "none"
+	case d%time.Minute != 0:
+		return fmt.Sprintf("%d s", int64(d/time.Second))
+	case d >= time.Hour && d%time.Hour != 0:
+		return fmt.Sprintf("%d h %d min", int64(d/time.Hour), int64(d%time.Hour/time.Minute))
+	case d >= time.Hour:
+		return fmt.Sprintf("%d h", int64(d/time.Hour))
+	}
+	return fmt.Sprintf("%d min", int64(d/time.Minute))
+}
+
+// datetimeLocal formats t (in UTC) for an <input type="datetime-local">; zero is "".
+func datetimeLocal(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format("2006-01-02T15:04")
+}
+
+// upto returns 1..n, for ranging in templates (e.g. over stars).
+func upto(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
 }
 
 // render writes the named page with the given status. The page is rendered in full
