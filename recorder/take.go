@@ -91,6 +91,8 @@ type takeWriter struct {
 	latest  [2]int64 // newest frame queued per track, ns
 	lastDur [2]int64 // duration of the last written frame per track, ns
 	lastT   [2]int64
+	lastTC  [2]int64 // block time of the last written frame per track, ms
+	written [2]bool  // whether lastTC is set
 	skew    [2]int64 // timeline time minus arrival time of each track's first frame, ns
 	skewSet [2]bool
 	endT    int64 // end of the last written frame, ns
@@ -135,20 +137,23 @@ func (w *takeWriter) push(track int, rtpTime int64, key bool, data []byte, now t
 
 // timeOf places a frame on the take's timeline. Opus output lags its RTP time by the
 // encoder's look-ahead, so audio is moved earlier by it to stay in sync with the
-// picture. A track whose clock jumps away from real time by more than
-// reanchorAfter (some browsers stop the audio clock while muted) is re-anchored to
-// the frame's arrival, so its media lands where it was heard, not seconds off.
+// picture. A track whose clock falls behind real time by more than reanchorAfter
+// (some browsers stop the audio clock while muted) is re-anchored to the frame's
+// arrival, so its media lands where it was heard, not seconds off. The reference
+// is the track's least-delayed frame so far: frames arriving sooner than the first
+// ones (which a busy server or network held back) mean the first were late, not
+// that the track's clock jumped, and they keep their place.
 func (w *takeWriter) timeOf(track int, rtpTime int64, now time.Time) int64 {
 	t := w.maps[track].at(rtpTime)
 	if track == trackAudio {
 		t -= int64(opusLookahead)
 	}
 	skew := t - now.UnixNano()
-	if !w.skewSet[track] {
+	if !w.skewSet[track] || skew > w.skew[track] {
 		w.skew[track], w.skewSet[track] = skew, true
 		return t
 	}
-	if d := skew - w.skew[track]; d > int64(reanchorAfter) || d < -int64(reanchorAfter) {
+	if w.skew[track]-skew > int64(reanchorAfter) {
 		m := &w.maps[track]
 		m.refRTP, m.refTime = rtpTime, now.UnixNano()+w.skew[track]
 		if track == trackAudio {
@@ -248,7 +253,14 @@ func (w *takeWriter) nextTrack(all bool) int {
 }
 
 func (w *takeWriter) write(track int, f queued) {
-	err := w.mux.WriteBlock(uint64(track+1), f.key, (f.t-w.t0)/int64(time.Millisecond), f.data)
+	// Block times are whole milliseconds: two frames of a track less than 1 ms
+	// apart (after a re-anchor) would share one, which players take for a
+	// timestamp going backwards. The later one moves 1 ms on.
+	tc := (f.t - w.t0) / int64(time.Millisecond)
+	if w.written[track] && tc <= w.lastTC[track] {
+		tc = w.lastTC[track] + 1
+	}
+	err := w.mux.WriteBlock(uint64(track+1), f.key, tc, f.data)
 	if w.sync != nil {
 		w.sync.mark(w.syncFile)
 	}
@@ -260,6 +272,7 @@ func (w *takeWriter) write(track int, f queued) {
 		w.fail(err)
 		return
 	}
+	w.lastTC[track], w.written[track] = tc, true
 	if w.lastT[track] != 0 && f.t > w.lastT[track] {
 		w.lastDur[track] = min(f.t-w.lastT[track], int64(maxFrameDuration))
 	}
