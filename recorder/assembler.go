@@ -42,6 +42,9 @@ type assemblerStats struct {
 	late          atomic.Uint64 // packets that came after their frame was given up
 	lost          atomic.Uint64 // sequence numbers never received
 	framesDropped atomic.Uint64 // frames given up: incomplete, or not decodable after a loss
+	// gapSince is when the frame at the head began to wait for a missing packet
+	// (Unix ns), or zero while nothing waits.
+	gapSince atomic.Int64
 }
 
 // assembler reorders one RTP stream's packets and joins them into frames. A frame
@@ -172,7 +175,7 @@ func (a *assembler) drain(now time.Time, emit func(frame)) (needKeyframe bool) {
 		end, complete := a.headFrame()
 		if complete {
 			needKeyframe = a.emitHead(end, emit) || needKeyframe
-			a.gapSince = time.Time{}
+			a.endGap()
 			continue
 		}
 		if int16(a.highest-a.next) < 0 || a.slotAt(a.highest) == nil {
@@ -180,12 +183,20 @@ func (a *assembler) drain(now time.Time, emit func(frame)) (needKeyframe bool) {
 		}
 		if a.gapSince.IsZero() {
 			a.gapSince = now
+			a.stats.gapSince.Store(now.UnixNano())
 		}
 		if now.Sub(a.gapSince) < a.maxLate && int(uint16(a.highest-a.next)) < len(a.slots)*3/4 {
 			return needKeyframe
 		}
 		needKeyframe = a.giveUp() || needKeyframe
+		a.endGap()
+	}
+}
+
+func (a *assembler) endGap() {
+	if !a.gapSince.IsZero() {
 		a.gapSince = time.Time{}
+		a.stats.gapSince.Store(0)
 	}
 }
 

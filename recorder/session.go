@@ -302,6 +302,12 @@ func (s *Session) Recording() bool {
 // then commits or discards the file.
 func (s *Session) StopTake() (Result, error) {
 	s.mu.Lock()
+	if s.take != nil {
+		s.take.stopAt = time.Now().UnixNano()
+	}
+	s.mu.Unlock()
+	s.awaitRepair()
+	s.mu.Lock()
 	w := s.take
 	s.take = nil
 	var lost, dropped uint64
@@ -316,6 +322,29 @@ func (s *Session) StopTake() (Result, error) {
 	res.Stats.PacketsLost = lost - w.baseLost
 	res.Stats.FramesDropped = dropped - w.baseDropped
 	return res, err
+}
+
+// awaitRepair gives a video packet lost just before Stop its chance to be
+// retransmitted: while a frame waits for a missing packet, the frames sent behind
+// it (before Stop) are held, and would otherwise end with the take unwritten and
+// uncounted. It waits at most MaxLate (and a little more, for the next packet to
+// make the assembler give up and count what it drops), and not at all on a dead
+// connection.
+func (s *Session) awaitRepair() {
+	s.mu.Lock()
+	v, closed := s.video, s.closed
+	s.mu.Unlock()
+	if v == nil || closed || s.Broken() {
+		return
+	}
+	const poll, margin = 10 * time.Millisecond, 50 * time.Millisecond
+	for {
+		since := v.asm.stats.gapSince.Load()
+		if since == 0 || time.Since(time.Unix(0, since)) > s.eng.cfg.MaxLate+margin {
+			return
+		}
+		time.Sleep(poll)
+	}
 }
 
 // lossCounts sums the tracks' lost packets and dropped video frames so far.

@@ -96,6 +96,7 @@ type takeWriter struct {
 	skew    [2]int64 // timeline time minus arrival time of each track's first frame, ns
 	skewSet [2]bool
 	endT    int64 // end of the last written frame, ns
+	stopAt  int64 // arrival time (Unix ns) of Stop, once it was asked for; later frames are not the take's
 	free    [][]byte
 	stats   Stats
 	// Loss counters of the tracks when the take began, to count the take's own.
@@ -123,6 +124,9 @@ func (w *takeWriter) push(track int, rtpTime int64, key bool, data []byte, now t
 	}
 	if t < w.t0 || t < w.latest[track] {
 		return // before the take began, or out of order
+	}
+	if w.stopAt != 0 && t-w.skew[track] > w.stopAt {
+		return // sent after Stop, while the take waited for a repair
 	}
 	if w.limit > 0 && t-w.t0 >= w.limit {
 		if !w.limited {
