@@ -33,6 +33,8 @@ type Media interface {
 	// CreateQuestionVideo and OpenQuestionVideo keep a recruiter's video question.
 	CreateQuestionVideo(interview, question string) (TakeFile, error)
 	OpenQuestionVideo(interview, question string) (MediaFile, error)
+	// RemoveInvitation deletes all of one invitation's files, for the deletion of a candidate.
+	RemoveInvitation(interview, invitation string) error
 }
 
 // partSuffix marks a take that is still being written; readers never see it as a take.
@@ -153,6 +155,19 @@ func (d *Disk) Remove(k TakeKey) error {
 		if err := d.root.Remove(n); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("storage: remove %s: %w", n, err)
 		}
+	}
+	return nil
+}
+
+// RemoveInvitation deletes the folder of one invitation's takes, finished or not,
+// with everything in it. A folder that is already gone is not an error.
+func (d *Disk) RemoveInvitation(interview, invitation string) error {
+	if !ValidID(interview) || !ValidID(invitation) {
+		return ErrBadKey
+	}
+	name := path.Join(interview, invitation)
+	if err := d.root.RemoveAll(name); err != nil {
+		return fmt.Errorf("storage: remove %s: %w", name, err)
 	}
 	return nil
 }
