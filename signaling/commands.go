@@ -98,6 +98,9 @@ func (c *conn) canRecord(question string) error {
 	if c.rec != nil {
 		return errAlreadyRecording
 	}
+	if err := c.checkOpen(true); err != nil {
+		return err
+	}
 	if c.sess == nil || !c.sess.Ready() {
 		return errNoMedia
 	}
@@ -196,6 +199,9 @@ func (c *conn) removeTake(question string) error {
 	if c.rec != nil {
 		return errAlreadyRecording
 	}
+	if err := c.checkOpen(false); err != nil {
+		return err
+	}
 	t, err := c.h.store.RemoveTake(c.inv, question)
 	if err != nil {
 		return err
@@ -242,6 +248,9 @@ func (c *conn) details(values map[string]string) error {
 func (c *conn) submit() error {
 	if c.rec != nil {
 		return errAlreadyRecording
+	}
+	if err := c.checkOpen(false); err != nil {
+		return err
 	}
 	inv, err := c.h.store.Submit(c.iv, c.inv.ID)
 	if err != nil {

@@ -252,7 +252,7 @@ func (c *conn) sendWelcome() error {
 
 // sendState sends the candidate's view of the interview, as far as the stage allows.
 func (c *conn) sendState(typ string) error {
-	v := stateView{iv: c.iv, inv: c.inv}
+	v := stateView{iv: c.iv, inv: c.inv, now: time.Now()}
 	if st := c.inv.Stage(); st == storage.StageQuestions || st == storage.StageSubmitted {
 		var err error
 		if v.takes, err = c.h.store.CurrentTakes(c.inv.ID); err != nil {

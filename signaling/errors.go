@@ -37,6 +37,8 @@ var (
 	errInvalidDetails   = &protocolError{"invalid-details", "Please check the marked fields."}
 	errRetakeLimit      = &protocolError{"retake-limit", "You have used all the retakes for this question."}
 	errMissingAnswers   = &protocolError{"missing-answers", "Please answer every required question first."}
+	errClosed           = &protocolError{"closed", "The deadline for this interview has passed, so no new answers can be recorded. You can still send the answers you have already recorded."}
+	errRevoked          = &protocolError{"revoked", "This interview link was withdrawn. If you think this is a mistake, contact the person who invited you."}
 )
 
 // toProtocol maps an error from the recorder or the store to a refusal.

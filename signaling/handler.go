@@ -134,6 +134,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unknown invitation link", http.StatusNotFound)
 		return
 	}
+	if inv.Revoked() {
+		http.Error(w, "this interview link was withdrawn", http.StatusGone)
+		return
+	}
 	ws, err := h.upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		h.log.Info("websocket upgrade failed", slog.Any("err", err))

@@ -27,6 +27,10 @@ type stateMsg struct {
 	Details     map[string]string `json:"details,omitempty"`
 	Questions   []questionInfo    `json:"questions,omitempty"`
 	SubmittedAt *time.Time        `json:"submittedAt,omitempty"`
+	// ClosesAt is the invitation's deadline, when it has one; Closed is set once no
+	// new take can be recorded (the deadline passed, or the link was withdrawn).
+	ClosesAt *time.Time `json:"closesAt,omitempty"`
+	Closed   bool       `json:"closed,omitempty"`
 }
 
 type interviewInfo struct {
@@ -44,6 +48,7 @@ type questionInfo struct {
 	TimeLimitMs int64     `json:"timeLimitMs,omitempty"`
 	RetakeLimit int       `json:"retakeLimit,omitempty"`
 	RetakesLeft *int      `json:"retakesLeft,omitempty"`
+	PrepMs      int64     `json:"prepMs,omitempty"`
 	VideoURL    string    `json:"videoUrl,omitempty"`
 	Take        *takeInfo `json:"take,omitempty"`
 }
@@ -121,6 +126,7 @@ type stateView struct {
 	inv     *storage.Invitation
 	takes   map[string]storage.Take
 	retakes map[string]int
+	now     time.Time // for the deadline
 }
 
 func (v stateView) message(typ string) stateMsg {
@@ -128,6 +134,11 @@ func (v stateView) message(typ string) stateMsg {
 	m := stateMsg{Type: typ, Stage: inv.Stage(), Interview: interviewInfo{
 		ID: iv.ID, Title: iv.Title, Welcome: iv.Welcome, Privacy: iv.PrivacyText(), Fields: iv.AskedFields(),
 	}}
+	if d := inv.DeadlineIn(iv); !d.IsZero() {
+		d = d.UTC()
+		m.ClosesAt = &d
+	}
+	m.Closed = inv.Closed(iv, v.now)
 	if m.Stage != storage.StageQuestions && m.Stage != storage.StageSubmitted {
 		return m
 	}
@@ -143,7 +154,8 @@ func (v stateView) message(typ string) stateMsg {
 }
 
 func (v stateView) question(q storage.Question) questionInfo {
-	qi := questionInfo{ID: q.ID, Text: q.Text, Required: !q.Optional, TimeLimitMs: q.TimeLimit.Milliseconds(), RetakeLimit: q.RetakeLimit}
+	qi := questionInfo{ID: q.ID, Text: q.Text, Required: !q.Optional, TimeLimitMs: q.TimeLimit.Milliseconds(),
+		RetakeLimit: q.RetakeLimit, PrepMs: q.PrepTime.Milliseconds()}
 	if q.RetakeLimit > 0 {
 		left := max(q.RetakeLimit-v.retakes[q.ID], 0)
 		qi.RetakesLeft = &left

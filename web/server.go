@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"html/template"
 	"io/fs"
 	"log/slog"
@@ -115,9 +116,13 @@ func (s *Server) static() http.Handler {
 	})
 }
 
-// candidatePage serves the recording page for a known invitation.
+// candidatePage serves the recording page for a known invitation, and a short
+// page that says so for a withdrawn one.
 func (s *Server) candidatePage(w http.ResponseWriter, r *http.Request) {
-	if _, err := s.invitation(r.PathValue("token")); err != nil {
+	if _, err := s.invitation(r.PathValue("token")); errors.Is(err, errLinkWithdrawn) {
+		s.withdrawnPage(w)
+		return
+	} else if err != nil {
 		s.notFound(w, err)
 		return
 	}
@@ -211,12 +216,40 @@ func (s *Server) audit(r *http.Request, e storage.AuditEntry) {
 	}
 }
 
+// errLinkWithdrawn is the lookup of a withdrawn invitation: to everything but the
+// page itself, it is not found.
+var errLinkWithdrawn = fmt.Errorf("web: the invitation link was withdrawn: %w", storage.ErrNotFound)
+
+// invitation returns the invitation of a candidate's token; a withdrawn one is errLinkWithdrawn.
 func (s *Server) invitation(token string) (*storage.Invitation, error) {
 	if !storage.ValidToken(token) {
 		return nil, storage.ErrNotFound
 	}
-	return s.store.InvitationByToken(token)
+	inv, err := s.store.InvitationByToken(token)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Revoked() {
+		return nil, errLinkWithdrawn
+	}
+	return inv, nil
 }
+
+// withdrawnPage answers 410 Gone with a short page for the candidate of a withdrawn link.
+func (s *Server) withdrawnPage(w http.ResponseWriter) {
+	page, err := fs.ReadFile(s.assets, "withdrawn.html")
+	if err != nil {
+		s.log.Error("reading withdrawn.html", slog.Any("err", err))
+		page = []byte(withdrawnText)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusGone)
+	w.Write(page)
+}
+
+// withdrawnText is what the page of a withdrawn link says.
+const withdrawnText = "This interview link was withdrawn. If you think this is a mistake, contact the person who invited you.\n"
 
 func (s *Server) notFound(w http.ResponseWriter, err error) {
 	if err != nil && !errors.Is(err, storage.ErrNotFound) {

@@ -10,7 +10,7 @@ import { checkValues, readValues, showProblems } from './details.js';
 import { noticeDismissed, dismissNotice } from './cookies.js';
 import { formatDuration } from './dom.js';
 import {
-  ui, applyStaticStrings, render, focusScreen, fillDetailsForm, renderClock, renderMic, canRecord, online,
+  ui, applyStaticStrings, render, focusScreen, fillDetailsForm, renderClock, renderPrep, renderMic, canRecord, online,
   pausePlayers, retryPlayback,
 } from './view.js';
 
@@ -18,6 +18,7 @@ const COUNTDOWN_FROM = 3;
 const MAX_NEW_PEERS = 1; // fresh peer connections on one socket before a fresh socket is tried
 const HEARD_HOLD_MS = 3000; // "we can hear you" stays this long after the last loud moment
 const WARN_AT_S = [30, 10]; // remaining seconds announced to screen readers
+const MAX_TIMEOUT_MS = 2 ** 31 - 1; // the longest wait setTimeout takes
 
 // Everything the page shows is drawn from this by render().
 const state = {
@@ -27,16 +28,19 @@ const state = {
   everWelcomed: false,
   retryInMs: 0,
   replaced: false, // the interview was opened in another window: this one stays closed
+  revoked: false, // the recruiter withdrew the link: nothing more can be done here
 
   // What the server said (welcome and state messages).
   stage: '', // privacy, details, questions, submitted
   interview: null, // {id, title, welcome, privacy, fields: [{name, label, kind, required}]}
   details: {},
-  questions: [], // {id, number, text, required, timeLimitMs, retakeLimit, retakesLeft, videoUrl, take}
+  questions: [], // {id, number, text, required, timeLimitMs, retakeLimit, retakesLeft, prepMs, videoUrl, take}
   submittedAt: '',
+  closesAt: '', // the deadline, when there is one (ISO time)
+  closed: false, // the deadline has passed: no new take, but drafts may still be sent
 
   // Where the candidate is.
-  screen: 'loading', // loading, privacy, details, questions, record, submit, done
+  screen: 'loading', // loading, privacy, details, questions, record, submit, done, withdrawn
   current: null, // the question of the recording screen
   editingDetails: false,
   cookieNotice: false,
@@ -50,9 +54,10 @@ const state = {
   peer: 'none', // none, connecting, connected, restarting, lost
   mediaReady: false, // the server has our media (its "media" event)
 
-  // The take in progress: phase countdown (count 3, 2, 1), starting (asked, not yet recording), recording
-  // or stopping. type is the command that starts it: record or retake.
-  rec: null, // {question, type, phase, count, startedAt, limitMs, warned}
+  // The take in progress: phase prep (the question's preparation time runs until prepEndsAt), countdown
+  // (count 3, 2, 1), starting (asked, not yet recording), recording or stopping. type is the command that
+  // starts it: record or retake. Nothing is sent to the server before the countdown ends.
+  rec: null, // {question, type, phase, count, prepEndsAt, startedAt, limitMs, warned}
   removing: null, // the question whose take we asked to remove
   cut: null, // {question, phase}: a take in progress when the socket dropped
   notice: null, // {question, key, vars}: what happened to the question's last take
@@ -64,7 +69,10 @@ let stream = null;
 let meter = null;
 let heardAt = 0;
 let countdownTimer = 0;
+let prepTimer = 0;
 let clockTimer = 0;
+let closeTimer = 0;
+let checkingLink = false;
 let dialogOpener = null;
 let focusPending = false;
 let newPeers = 0; // fresh peer connections made since the link last worked
@@ -87,7 +95,7 @@ function main() {
   socket.start();
   window.addEventListener('online', () => socket.retryNow());
   window.addEventListener('beforeunload', (e) => {
-    if (!state.rec || state.rec.phase === 'countdown') return;
+    if (!state.rec || waiting(state.rec)) return;
     e.preventDefault();
     e.returnValue = ''; // older browsers ask only when this is set
   });
@@ -129,8 +137,9 @@ function wire() {
   on(ui.reviewDone, leaveRecording);
   on(ui.recordPlayQuestion, (e) => playQuestion(state.current, e.currentTarget));
   on(ui.deviceRetry, startCamera);
-  on(ui.recordButton, () => startCountdown('record'));
-  on(ui.retakeButton, () => startCountdown('retake'));
+  on(ui.recordButton, () => beginTake('record'));
+  on(ui.retakeButton, () => beginTake('retake'));
+  on(ui.prepStartButton, startNow);
   on(ui.cancelButton, cancelCountdown);
   on(ui.stopButton, stopTake);
   on(ui.removeButton, removeTake);
@@ -199,6 +208,7 @@ function onSocketOpen() {
 }
 
 function onSocketClose({ delayMs }) {
+  const welcomed = state.welcomed;
   newPeers = 0;
   state.socketOpen = false;
   state.welcomed = false;
@@ -206,13 +216,38 @@ function onSocketClose({ delayMs }) {
   closePeer();
   state.pending = null;
   // The server cuts a take in progress when its socket goes; the next welcome shows what was kept.
-  if (state.rec && state.rec.phase !== 'countdown') {
+  if (state.rec && !waiting(state.rec)) {
     state.cut = { question: state.rec.question, phase: state.rec.phase };
     announce(t('statusConnectionLost'), 'error');
   }
   endTake();
   state.removing = null;
   update();
+  if (!welcomed && !state.replaced && !state.revoked) checkLink();
+}
+
+// checkLink asks whether the page's own link still opens, after a socket that never got its welcome: the
+// server refuses the socket of a withdrawn link (410), and the browser does not say why a socket failed.
+async function checkLink() {
+  if (checkingLink) return;
+  checkingLink = true;
+  try {
+    const resp = await fetch(location.pathname, { method: 'HEAD', cache: 'no-store' });
+    if (resp.status === 410) withdrawn();
+  } catch {
+    // Unreachable: the socket keeps trying.
+  } finally {
+    checkingLink = false;
+  }
+}
+
+// withdrawn shows that the recruiter withdrew the link, and stops trying to reach the interview.
+function withdrawn() {
+  state.revoked = true;
+  socket.stop();
+  endTake();
+  releaseCamera();
+  go('withdrawn');
 }
 
 const events = new Map([
@@ -250,6 +285,9 @@ function applyState(msg, welcome) {
   state.details = stringsOf(msg.details);
   state.questions = (Array.isArray(msg.questions) ? msg.questions : []).map(questionOf);
   state.submittedAt = typeof msg.submittedAt === 'string' ? msg.submittedAt : '';
+  state.closesAt = typeof msg.closesAt === 'string' ? msg.closesAt : '';
+  state.closed = msg.closed === true;
+  scheduleClose();
   if (state.stage === 'submitted') releaseCamera();
   route(answered);
   reportCut();
@@ -287,6 +325,7 @@ function questionOf(q, i) {
     timeLimitMs: num(q.timeLimitMs),
     retakeLimit: num(q.retakeLimit),
     retakesLeft: Number.isFinite(q.retakesLeft) ? q.retakesLeft : null,
+    prepMs: num(q.prepMs),
     videoUrl: str(q.videoUrl),
     take: takeOf(q.take),
   };
@@ -352,6 +391,33 @@ function reportCut() {
   }
 }
 
+// ---- the deadline ----
+
+// scheduleClose makes the page close for new takes when the deadline passes while it is open. The server
+// is the judge (it refuses a take after the deadline); this only spares the candidate a refusal.
+function scheduleClose() {
+  clearTimeout(closeTimer);
+  closeTimer = 0;
+  const at = Date.parse(state.closesAt);
+  if (state.closed || !Number.isFinite(at)) return;
+  const wait = at - Date.now();
+  if (wait > 0) closeTimer = setTimeout(closeNow, Math.min(wait, MAX_TIMEOUT_MS));
+}
+
+function closeNow() {
+  closeTimer = 0;
+  if (Date.now() < Date.parse(state.closesAt)) {
+    scheduleClose(); // a wait longer than setTimeout takes
+    return;
+  }
+  state.closed = true;
+  // A take being recorded is finished as usual; one still waiting to start does not start.
+  if (state.rec && waiting(state.rec)) endTake();
+  announce(t('deadlinePassed'));
+  update();
+  focusRecordControls();
+}
+
 // ---- stage commands ----
 
 function acceptCookies() {
@@ -412,7 +478,8 @@ function openQuestion(id) {
   if (!question(id)) return;
   state.current = id;
   go('record');
-  if (state.camera === 'off') startCamera();
+  // After the deadline the screen only plays drafts back: no camera is needed.
+  if (state.camera === 'off' && !state.closed) startCamera();
 }
 
 function leaveRecording() {
@@ -559,12 +626,42 @@ function onMedia(msg) {
 
 // ---- takes ----
 
-function startCountdown(type) {
+// beginTake starts the way to a take (record or retake) of the current question: its preparation time,
+// if it has one, then the 3, 2, 1 countdown.
+function beginTake(type) {
   const q = question(state.current);
   if (!q || !canRecord(state)) return;
   pausePlayers();
   state.notice = null;
-  state.rec = { question: q.id, type, phase: 'countdown', count: COUNTDOWN_FROM, startedAt: null, limitMs: 0, warned: [] };
+  state.rec = { question: q.id, type, phase: 'prep', count: 0, prepEndsAt: 0, startedAt: null, limitMs: 0, warned: [] };
+  if (!(q.prepMs > 0)) {
+    startCountdown();
+    return;
+  }
+  state.rec.prepEndsAt = performance.now() + q.prepMs;
+  announce(t('prepAnnounce', { time: formatDuration(q.prepMs, Math.ceil) }));
+  prepTimer = setInterval(prepTick, 250);
+  update();
+  ui.prepStartButton.focus();
+}
+
+function prepTick() {
+  const rec = state.rec;
+  if (!rec || rec.phase !== 'prep') return;
+  if (performance.now() >= rec.prepEndsAt) startCountdown();
+  else renderPrep(state);
+}
+
+// startNow ends the preparation time early.
+function startNow() {
+  if (state.rec && state.rec.phase === 'prep') startCountdown();
+}
+
+// startCountdown counts 3, 2, 1 for the take begun, then asks the server to record.
+function startCountdown() {
+  clearInterval(prepTimer);
+  prepTimer = 0;
+  Object.assign(state.rec, { phase: 'countdown', count: COUNTDOWN_FROM });
   announce(t('countdownStarts'));
   countdownTimer = setInterval(countdownTick, 1000);
   update();
@@ -593,7 +690,7 @@ function countdownTick() {
 }
 
 function cancelCountdown() {
-  if (!state.rec || state.rec.phase !== 'countdown') return;
+  if (!state.rec || !waiting(state.rec)) return;
   endTake();
   announce(t('countdownCancelled'));
   update();
@@ -685,10 +782,16 @@ function onRemoved(msg) {
 
 // endTake forgets the take in progress and its clocks.
 function endTake() {
+  clearInterval(prepTimer);
   clearInterval(countdownTimer);
   clearInterval(clockTimer);
-  countdownTimer = clockTimer = 0;
+  prepTimer = countdownTimer = clockTimer = 0;
   state.rec = null;
+}
+
+// waiting says whether a take is still in its preparation time or countdown: nothing was asked of the server.
+function waiting(rec) {
+  return rec.phase === 'prep' || rec.phase === 'countdown';
 }
 
 // focusRecordControls keeps keyboard users in the controls when the button they used disappears.
@@ -696,7 +799,7 @@ function focusRecordControls() {
   if (state.screen !== 'record') return;
   const active = document.activeElement;
   if (active && active !== document.body && !active.disabled && !active.closest('[hidden]')) return;
-  const buttons = [ui.recordButton, ui.stopButton, ui.retakeButton, ui.reviewDone, ui.removeButton];
+  const buttons = [ui.recordButton, ui.stopButton, ui.retakeButton, ui.reviewDone, ui.removeButton, ui.recordBack];
   const next = buttons.find((b) => !b.hidden && !b.disabled) || ui.recordHeading;
   next.focus();
 }
@@ -716,6 +819,8 @@ function onError(msg) {
   if (code === 'invalid-details') showDetailProblems(msg.fields);
   else if (code === 'missing-answers') showMissing(msg.questions);
   else if (code === 'retake-limit') noRetakesLeft(msg);
+  else if (code === 'closed') state.closed = true;
+  else if (code === 'revoked') withdrawn();
   else if (code === 'replaced') {
     state.replaced = true;
     socket.stop();

@@ -20,6 +20,14 @@ const en = {
   statusConnectionLost: 'The connection was lost while recording. What reached us is kept as a draft. Reconnecting…',
   connReplaced: 'Opened in another window. Reload this page to continue here.',
   notConnected: 'Not connected right now. Please wait a moment while we reconnect.',
+  connWithdrawn: 'This interview link was withdrawn.',
+
+  // The deadline, and a withdrawn link
+  deadlineBy: 'Please send your answers by {time}.',
+  deadlinePassed: 'The deadline for this interview has passed. You can no longer record answers.',
+  deadlineSendDrafts: 'You can still send the answers you have already recorded.',
+  withdrawnHeading: 'This interview link was withdrawn.',
+  withdrawnText: 'If you think this is a mistake, contact the person who invited you.',
 
   // Cookie notice
   cookieHeading: 'Cookies',
@@ -65,9 +73,11 @@ const en = {
   questionOptional: 'Optional',
   questionTimeLimit: 'Time limit: {time}',
   questionRetakes: 'Retakes left: {left} of {limit}',
+  questionPrepTime: 'Preparation time: {time}',
   stateNone: 'Not answered',
   stateDraft: 'Draft saved ({duration})',
   stateSubmitted: 'Submitted ({duration})',
+  statePreparing: 'Preparing…',
   stateCountdown: 'Getting ready…',
   stateStarting: 'Starting…',
   stateRecording: 'Recording…',
@@ -98,6 +108,7 @@ const en = {
   cameraReadyRetake: 'Camera and microphone are ready.',
   timeLimit: 'Time limit: {time}. The recording stops by itself when the time is up.',
   noTimeLimit: 'No time limit.',
+  prepTime: 'Preparation time: {time}. When you press "Record", you get this time to prepare; then recording starts by itself.',
   retakesLeft: 'Retakes left: {left} of {limit}.',
   noRetakesLeft: 'No retakes left for this question.',
   retakesUnlimited: 'You can retake your answer as often as you like.',
@@ -107,6 +118,9 @@ const en = {
   removeTake: 'Remove take',
   cancel: 'Cancel',
   countdownStarts: 'Recording starts in 3 seconds.',
+  prepClock: 'Recording starts in {time}',
+  prepStartNow: 'Start recording now',
+  prepAnnounce: 'You have {time} to prepare. Recording starts by itself when the time is up, or press "Start recording now".',
   countdownCancelled: 'Cancelled. Nothing was recorded.',
   recordingBadge: 'Recording',
   startingBadge: 'Starting…',
@@ -173,6 +187,7 @@ const en = {
   submitMissingHeading: 'These required questions still need an answer:',
   submitOptionalHeading: 'These optional questions have no answer and will be sent without one:',
   submitMissingQuestion: 'Question {n}: {text}',
+  submitClosedMissing: 'The deadline has passed, so these questions can no longer be answered, and the answers cannot be sent.',
   answerQuestion: 'Answer question {n}',
   confirm: 'Confirm',
   sendingAnswers: 'Sending your answers…',
@@ -204,6 +219,9 @@ const en = {
     'The server could not save this recording, so it was discarded. Your other answers are safe. Please try again in a moment.',
   'error-bad-sdp': 'The camera connection could not be set up. Reconnecting…',
   'error-internal': 'Something went wrong on the server. Please try again.',
+  'error-closed':
+    'The deadline for this interview has passed, so no new answers can be recorded. You can still send the answers you have already recorded.',
+  'error-revoked': 'This interview link was withdrawn. If you think this is a mistake, contact the person who invited you.',
   errorGeneric: 'Something went wrong. Please try again.',
 };
 

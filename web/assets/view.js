@@ -18,11 +18,12 @@ export const ui = Object.fromEntries(
     'mic-hint', 'record-button', 'cancel-button', 'stop-button', 'retake-button', 'remove-button', 'review-done',
     'submit-summary', 'submit-missing', 'submit-missing-list', 'submit-optional', 'submit-optional-list',
     'submit-back', 'confirm-button', 'done-time', 'question-dialog', 'question-dialog-title',
-    'question-dialog-text', 'question-video', 'question-video-error', 'question-dialog-close',
+    'question-dialog-text', 'question-video', 'question-video-error', 'question-dialog-close', 'deadline',
+    'deadline-text', 'screen-withdrawn', 'prep-clock', 'prep-start-button', 'submit-closed-missing',
   ].map((id) => [id.replace(/-(\w)/g, (_, c) => c.toUpperCase()), byId(id)]),
 );
 
-const SCREENS = ['loading', 'privacy', 'details', 'questions', 'record', 'submit', 'done'];
+const SCREENS = ['loading', 'privacy', 'details', 'questions', 'record', 'submit', 'done', 'withdrawn'];
 
 export function applyStaticStrings() {
   document.title = t('documentTitle');
@@ -39,6 +40,7 @@ let lastState = null;
 export function render(state) {
   lastState = state;
   renderHeader(state);
+  renderDeadline(state);
   show(ui.cookieNotice, state.cookieNotice);
   for (const name of SCREENS) show(ui[`screen${name[0].toUpperCase()}${name.slice(1)}`], state.screen === name);
   renderPrivacy(state);
@@ -69,6 +71,7 @@ function renderHeader(state) {
 
 function connectionInfo(state) {
   if (state.badLink) return ['error', t('connBadLink')];
+  if (state.revoked) return ['error', t('connWithdrawn')];
   if (state.replaced) return ['error', t('connReplaced')];
   if (!state.socketOpen && state.retryInMs > 0) {
     const seconds = Math.max(1, Math.round(state.retryInMs / 1000));
@@ -84,6 +87,23 @@ function connectionInfo(state) {
 
 export function online(state) {
   return state.socketOpen && state.welcomed;
+}
+
+// ---- the deadline ----
+
+// renderDeadline says until when answers are taken, or that they no longer are. Drafts may still be sent
+// after the deadline: the server refuses only new recordings.
+function renderDeadline(state) {
+  const visible = (state.closed || state.closesAt !== '') && !state.revoked && state.stage !== '' && state.stage !== 'submitted';
+  show(ui.deadline, visible);
+  if (!visible) return;
+  setData(ui.deadline, 'closed', String(state.closed));
+  let text = t('deadlineBy', { time: formatDateTime(state.closesAt) });
+  if (state.closed) {
+    const drafts = state.questions.some((q) => q.take && q.take.state === 'draft');
+    text = drafts ? `${t('deadlinePassed')} ${t('deadlineSendDrafts')}` : t('deadlinePassed');
+  }
+  setText(ui.deadlineText, text);
 }
 
 // ---- privacy ----
@@ -133,6 +153,8 @@ function renderQuestions(state) {
   for (const li of ui.questions.children) updateQuestionItem(li, state);
   renderDetailsSummary(state);
   ui.submitButton.disabled = !online(state) || state.rec !== null;
+  // After the deadline, sending is left only to a candidate who has something to send.
+  show(ui.submitButton, !state.closed || answered > 0);
 }
 
 function questionItem(q) {
@@ -185,13 +207,21 @@ function updateQuestionItem(li, state) {
   const button = li.querySelector('.record-response');
   setText(button, q.take ? t('reviewResponse') : t('recordResponse'));
   button.classList.toggle('primary', !q.take);
+  show(button, Boolean(q.take) || !state.closed);
 }
 
 export function questionState(q, state) {
   const rec = state.rec;
   if (rec && rec.question === q.id) {
-    const texts = { countdown: 'stateCountdown', starting: 'stateStarting', recording: 'stateRecording', stopping: 'stateStopping' };
-    return [rec.phase, t(texts[rec.phase])];
+    const texts = {
+      prep: ['preparing', 'statePreparing'],
+      countdown: ['countdown', 'stateCountdown'],
+      starting: ['starting', 'stateStarting'],
+      recording: ['recording', 'stateRecording'],
+      stopping: ['stopping', 'stateStopping'],
+    };
+    const [kind, key] = texts[rec.phase];
+    return [kind, t(key)];
   }
   if (!q.take) return ['none', t('stateNone')];
   const duration = formatDuration(q.take.durationMs);
@@ -201,6 +231,7 @@ export function questionState(q, state) {
 function questionMeta(q) {
   const parts = [];
   if (q.timeLimitMs > 0) parts.push(t('questionTimeLimit', { time: formatDuration(q.timeLimitMs) }));
+  if (q.prepMs > 0) parts.push(t('questionPrepTime', { time: formatDuration(q.prepMs, Math.ceil) }));
   if (q.retakeLimit > 0 && q.retakesLeft !== null) parts.push(t('questionRetakes', { left: q.retakesLeft, limit: q.retakeLimit }));
   return parts.join(' · ');
 }
@@ -229,12 +260,13 @@ function renderRecord(state) {
   setText(ui.recordHeading, t('questionOf', { n: q.number, total: state.questions.length }));
   setText(ui.recordQuestionText, q.text);
   setText(ui.recordLimits, recordLimits(q));
+  renderPrep(state);
   show(ui.recordPlayQuestion, q.videoUrl !== '');
   ui.recordPlayQuestion.disabled = state.rec !== null;
   ui.recordBack.disabled = state.rec !== null;
 
   const reviewing = !rec && q.take !== null;
-  show(ui.stage, !reviewing);
+  show(ui.stage, !reviewing && !(state.closed && !rec)); // after the deadline, no camera
   show(ui.review, reviewing);
   showPlayer(reviewing ? q : null);
   if (reviewing) {
@@ -249,6 +281,7 @@ function renderRecord(state) {
 
 function recordLimits(q) {
   const parts = [q.timeLimitMs > 0 ? t('timeLimit', { time: formatDuration(q.timeLimitMs) }) : t('noTimeLimit')];
+  if (q.prepMs > 0) parts.push(t('prepTime', { time: formatDuration(q.prepMs, Math.ceil) }));
   if (!(q.retakeLimit > 0) || q.retakesLeft === null) parts.push(t('retakesUnlimited'));
   else if (q.retakesLeft > 0) parts.push(t('retakesLeft', { left: q.retakesLeft, limit: q.retakeLimit }));
   else parts.push(t('noRetakesLeft', { limit: q.retakeLimit }));
@@ -271,7 +304,7 @@ function renderNotice(state, q) {
 function renderStage(state, rec) {
   setText(ui.countdown, rec && rec.phase === 'countdown' ? String(rec.count) : '');
   ui.countdown.classList.toggle('active', Boolean(rec && rec.phase === 'countdown'));
-  const badge = rec && rec.phase !== 'countdown';
+  const badge = rec && rec.phase !== 'countdown' && rec.phase !== 'prep';
   show(ui.recBadge, Boolean(badge));
   if (badge) {
     setData(ui.recBadge, 'phase', rec.phase);
@@ -280,6 +313,14 @@ function renderStage(state, rec) {
   }
   show(ui.timers, Boolean(rec && rec.startedAt !== null));
   renderClock(state);
+}
+
+// renderPrep draws the time left to prepare before the recording starts by itself.
+export function renderPrep(state) {
+  const rec = state.rec;
+  const preparing = Boolean(rec && rec.phase === 'prep' && rec.question === state.current);
+  show(ui.prepClock, preparing);
+  if (preparing) setText(ui.prepClock, t('prepClock', { time: formatDuration(rec.prepEndsAt - performance.now(), Math.ceil) }));
 }
 
 // renderClock draws the elapsed and remaining time of the take in progress.
@@ -301,7 +342,7 @@ function renderDevices(state, reviewing) {
     setText(ui.deviceProblemText, t(`problem${name}Text`));
     setText(ui.deviceProblemSteps, t('whatToDo', { steps: t(`problem${name}Steps`) }));
   }
-  show(ui.deviceCheck, !failed && !reviewing && state.camera !== 'off');
+  show(ui.deviceCheck, !failed && !reviewing && state.camera !== 'off' && !(state.closed && !state.rec));
   // While recording, only the meter stays: the advice is for before.
   ui.deviceCheck.classList.toggle('recording', state.rec !== null);
   setText(ui.cameraState, cameraStateText(state));
@@ -339,22 +380,26 @@ export function renderMic(state) {
 function renderRecordButtons(state, q, rec) {
   const ready = canRecord(state);
   const draft = q.take !== null && q.take.state === 'draft';
-  show(ui.recordButton, !rec && !q.take);
+  const waiting = Boolean(rec && (rec.phase === 'prep' || rec.phase === 'countdown')); // nothing sent yet
+  show(ui.recordButton, !rec && !q.take && !state.closed);
   ui.recordButton.disabled = !ready;
-  show(ui.cancelButton, Boolean(rec && rec.phase === 'countdown'));
-  show(ui.stopButton, Boolean(rec && rec.phase !== 'countdown'));
+  show(ui.prepStartButton, Boolean(rec && rec.phase === 'prep'));
+  show(ui.cancelButton, waiting);
+  show(ui.stopButton, Boolean(rec) && !waiting);
   ui.stopButton.disabled = !(rec && (rec.phase === 'starting' || rec.phase === 'recording') && online(state));
-  show(ui.retakeButton, !rec && q.take !== null);
+  show(ui.retakeButton, !rec && q.take !== null && !state.closed);
   ui.retakeButton.disabled = !(ready && draft && q.retakesLeft !== 0);
   show(ui.removeButton, !rec && q.take !== null);
   ui.removeButton.disabled = !(online(state) && draft && state.removing === null);
   show(ui.reviewDone, !rec && q.take !== null);
 }
 
-// canRecord says whether a take can start now: the server has the camera's media and nothing else is going on.
+// canRecord says whether a take can start now: the server has the camera's media, nothing else is going on,
+// and the deadline has not passed.
 export function canRecord(state) {
   return (
     online(state) &&
+    !state.closed &&
     state.stage === 'questions' &&
     state.camera === 'on' &&
     state.peer === 'connected' &&
@@ -420,19 +465,23 @@ function renderSubmit(state) {
   const missingIds = state.missing ?? state.questions.filter((q) => q.required && !q.take).map((q) => q.id);
   const missing = state.questions.filter((q) => missingIds.includes(q.id));
   const optional = state.questions.filter((q) => !q.required && !q.take);
+  // After the deadline a missing answer can no longer be recorded: no button leads to it.
   drawList(ui.submitMissingList, missing, (q) => [
     h('span', {}, t('submitMissingQuestion', { n: q.number, text: q.text })),
     ' ',
-    h('button', { type: 'button', className: 'button answer-question', dataset: { questionId: q.id } }, t('answerQuestion', { n: q.number })),
-  ]);
+    state.closed
+      ? null
+      : h('button', { type: 'button', className: 'button answer-question', dataset: { questionId: q.id } }, t('answerQuestion', { n: q.number })),
+  ], String(state.closed));
   show(ui.submitMissing, missing.length > 0);
+  show(ui.submitClosedMissing, state.closed);
   drawList(ui.submitOptionalList, optional, (q) => [t('submitMissingQuestion', { n: q.number, text: q.text })]);
   show(ui.submitOptional, optional.length > 0);
   ui.confirmButton.disabled = !online(state) || state.pending === 'submit' || state.rec !== null;
 }
 
-function drawList(list, questions, item) {
-  const key = questions.map((q) => q.id).join(' ');
+function drawList(list, questions, item, variant = '') {
+  const key = `${variant} ${questions.map((q) => q.id).join(' ')}`;
   if (list.dataset.key === key) return;
   list.dataset.key = key;
   list.replaceChildren(...questions.map((q) => h('li', {}, ...item(q))));
