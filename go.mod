@@ -16,6 +16,7 @@ require (
 	github.com/pion/webrtc/v4 v4.2.26
 	go.etcd.io/bbolt v1.5.0
 	golang.org/x/crypto v0.48.0
+	golang.org/x/net v0.50.0
 )
 
 require (
@@ -31,7 +32,6 @@ require (
 	github.com/pion/stun/v4 v4.0.1 // indirect
 	github.com/pion/turn/v5 v5.1.3 // indirect
 	github.com/wlynxg/anet v0.0.5 // indirect
-	golang.org/x/net v0.50.0 // indirect
 	golang.org/x/sys v0.45.0 // indirect
 	golang.org/x/time v0.14.0 // indirect
 )

@@ -25,6 +25,10 @@ type Config struct {
 	LoopbackOnly bool
 	// UDPPortMin and UDPPortMax bound the UDP ports used for media; zero means any.
 	UDPPortMin, UDPPortMax uint16
+	// UDPMux, when set, is one IPv4 address and port (e.g. "127.0.0.1:8443") on
+	// which every session's media arrives, read in batches; the port range is then
+	// not used.
+	UDPMux string
 	// PublicIPs are announced instead of the host's own addresses (1:1 NAT).
 	PublicIPs []string
 	// KeyframeInterval is how often a keyframe is requested while recording, so the
@@ -48,7 +52,12 @@ type Engine struct {
 	cfg    Config
 	log    *slog.Logger
 	syncer *syncer
+	mux    ice.UDPMux   // nil unless cfg.UDPMux
+	muxAt  *net.UDPAddr // where mux listens
 }
+
+// MuxAddr returns the address of the shared media socket, or nil without one.
+func (e *Engine) MuxAddr() *net.UDPAddr { return e.muxAt }
 
 // NewEngine builds the WebRTC stack: VP8, VP9 and Opus only, Pion's default
 // interceptors (NACK, RTCP reports, TWCC), and the network settings of cfg.
@@ -77,8 +86,18 @@ func NewEngine(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	api := webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
-	return &Engine{api: api, cfg: cfg, log: cfg.Logger, syncer: newSyncer(cfg.SyncInterval)}, nil
+	e := &Engine{cfg: cfg, log: cfg.Logger}
+	if cfg.UDPMux != "" {
+		mux, conn, err := listenMux(cfg.UDPMux, cfg)
+		if err != nil {
+			return nil, err
+		}
+		se.SetICEUDPMux(mux)
+		e.mux, e.muxAt = mux, conn.LocalAddr().(*net.UDPAddr)
+	}
+	e.api = webrtc.NewAPI(webrtc.WithMediaEngine(me), webrtc.WithInterceptorRegistry(ir), webrtc.WithSettingEngine(se))
+	e.syncer = newSyncer(cfg.SyncInterval)
+	return e, nil
 }
 
 // interceptors are Pion's defaults less the two a recorder has no use for: the
@@ -145,4 +164,7 @@ func settings(cfg Config) (webrtc.SettingEngine, error) {
 // Close stops the engine's background work. Sessions should be closed first.
 func (e *Engine) Close() {
 	e.syncer.close()
+	if e.mux != nil {
+		e.mux.Close()
+	}
 }

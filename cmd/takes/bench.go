@@ -24,6 +24,8 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	var cfg bench.Config
 	var steps, pacing string
 	fs.StringVar(&cfg.Bin, "bin", "", "the takes binary to run as the server; this one when empty")
+	var serverArgs string
+	fs.StringVar(&serverArgs, "server-args", env("BENCH_SERVER_ARGS", ""), "more arguments for the server's serve command, space-separated, e.g. \"-udp-mux 127.0.0.1:0\" (BENCH_SERVER_ARGS)")
 	fs.StringVar(&steps, "steps", env("BENCH_STEPS", "1,25,100,200,300,400"), "numbers of candidates, in order; the bench stops at the first that fails (BENCH_STEPS)")
 	fs.DurationVar(&cfg.Hold, "hold", envDuration("BENCH_HOLD", time.Minute), "how long each step holds all its candidates (BENCH_HOLD)")
 	fs.DurationVar(&cfg.TakeDuration, "duration", 10*time.Second, "length of each take")
@@ -40,6 +42,7 @@ func benchCmd(args []string, stdout, stderr io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	cfg.ServerArgs = strings.Fields(serverArgs)
 	var err error
 	if cfg.Steps, err = parseSteps(steps); err != nil {
 		return err

@@ -73,6 +73,7 @@ func parseServe(args []string, stderr io.Writer) (app.Config, string, error) {
 	fs.BoolVar(&cfg.Recorder.LoopbackOnly, "ice-loopback-only", envBool("TAKES_ICE_LOOPBACK_ONLY", false), "use only loopback addresses for media, for local testing (TAKES_ICE_LOOPBACK_ONLY)")
 	fs.UintVar(&udpMin, "udp-port-min", uint(envInt("TAKES_UDP_PORT_MIN", 0)), "lowest UDP port for media; 0 for any (TAKES_UDP_PORT_MIN)")
 	fs.UintVar(&udpMax, "udp-port-max", uint(envInt("TAKES_UDP_PORT_MAX", 0)), "highest UDP port for media; 0 for any (TAKES_UDP_PORT_MAX)")
+	fs.StringVar(&cfg.Recorder.UDPMux, "udp-mux", env("TAKES_UDP_MUX", ""), "one IPv4 address:port on which all media arrives, read in batches (e.g. 203.0.113.7:8443); empty for a port per candidate (TAKES_UDP_MUX)")
 	fs.IntVar(&cfg.PasswordCost, "password-cost", envInt("TAKES_PASSWORD_COST", 0), "bcrypt cost of recruiters' password hashes; 0 for the default, 12 (TAKES_PASSWORD_COST)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", env("TAKES_DEBUG_ADDR", ""), "loopback address for Go's profiles, memory statistics and goroutine count (/debug/pprof/, /debug/vars, /debug/goroutines), for measurements; empty for none (TAKES_DEBUG_ADDR)")
 	fs.StringVar(&logLevel, "log-level", env("TAKES_LOG_LEVEL", "info"), "debug, info, warn or error (TAKES_LOG_LEVEL)")

@@ -24,8 +24,10 @@ import (
 
 // Config is one bench.
 type Config struct {
-	// Bin is the takes binary to run as the server.
-	Bin string
+	// Bin is the takes binary to run as the server; ServerArgs are added to its
+	// serve command (e.g. -udp-mux 127.0.0.1:0).
+	Bin        string
+	ServerArgs []string
 	// Steps are the numbers of candidates, in order.
 	Steps []int
 	// Hold is how long each step holds all its candidates; TakeDuration the length of a take.
@@ -176,7 +178,7 @@ func (b *bench) step(ctx context.Context, n int) (Step, error) {
 		return Step{}, err
 	}
 	logPath := filepath.Join(b.cfg.OutDir, fmt.Sprintf("%s-server-N%d.log", b.stamp, n))
-	srv, err := startServer(ctx, b.cfg.Bin, dir, logPath)
+	srv, err := startServer(ctx, b.cfg.Bin, dir, logPath, b.cfg.ServerArgs)
 	if err != nil {
 		return Step{}, err
 	}

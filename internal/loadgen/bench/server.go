@@ -26,13 +26,14 @@ type server struct {
 }
 
 // startServer starts bin as a server on dataDir, logging to logPath, and waits until it listens.
-func startServer(ctx context.Context, bin, dataDir, logPath string) (*server, error) {
+func startServer(ctx context.Context, bin, dataDir, logPath string, extra []string) (*server, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND|os.O_TRUNC, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("bench: server log: %w", err)
 	}
-	cmd := exec.Command(bin, "serve", "-addr", "127.0.0.1:0", "-data", dataDir, "-ice-loopback-only",
-		"-demo=false", "-debug-addr", "127.0.0.1:0", "-log-level", "info")
+	args := []string{"serve", "-addr", "127.0.0.1:0", "-data", dataDir, "-ice-loopback-only",
+		"-demo=false", "-debug-addr", "127.0.0.1:0", "-log-level", "info"}
+	cmd := exec.Command(bin, append(args, extra...)...)
 	cmd.Stderr = logFile
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
