@@ -4,7 +4,6 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,18 +14,18 @@ import (
 // dashboardPage is the data of the recruiter's first page.
 type dashboardPage struct {
 	page
-	Interviews []storage.Interview
+	Interviews []dashboardRow
 }
 
-// dashboard lists the interviews, oldest first.
+// dashboard lists the interviews, newest first, with how many candidates were
+// invited and submitted (see interviews.go).
 func (s *Server) dashboard(w http.ResponseWriter, r *http.Request) {
-	ivs, err := s.store.Interviews()
+	rows, err := s.dashboardRows()
 	if err != nil {
 		s.serverError(w, r, "list interviews", err)
 		return
 	}
-	slices.SortFunc(ivs, func(x, y storage.Interview) int { return x.CreatedAt.Compare(y.CreatedAt) })
-	s.render(w, http.StatusOK, "dashboard", dashboardPage{page: s.pageFor(r, "Interviews"), Interviews: ivs})
+	s.render(w, http.StatusOK, "dashboard", dashboardPage{page: s.pageFor(r, "Interviews"), Interviews: rows})
 }
 
 // passwordPage shows the form to change one's password.
