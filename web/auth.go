@@ -44,7 +44,7 @@ const (
 	limiterSize   = 10_000 // addresses and emails remembered at most
 
 	minPasswordChars = 10
-	maxFormBytes     = 64 << 10
+	maxFormBytes     = 512 << 10 // an interview of 50 long questions fits
 )
 
 // msgForged answers a state-changing request without the session's CSRF token or from another origin.
@@ -329,6 +329,13 @@ func (s *Server) checkForgery(w http.ResponseWriter, r *http.Request, a *signedI
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	token := r.Header.Get("X-CSRF-Token")
 	if token == "" {
+		if err := r.ParseForm(); err != nil {
+			var tooBig *http.MaxBytesError
+			if errors.As(err, &tooBig) {
+				s.tooLarge(w, r)
+				return false
+			}
+		}
 		token = r.PostFormValue("csrf")
 	}
 	want := a.session.CSRFToken
@@ -339,6 +346,16 @@ func (s *Server) checkForgery(w http.ResponseWriter, r *http.Request, a *signedI
 		return false
 	}
 	return true
+}
+
+// tooLarge answers a form bigger than maxFormBytes.
+func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request) {
+	msg := "This form is too large to send (over 512 KB). Shorten the longest texts and try again."
+	if wantsJSON(r) {
+		writeJSONError(w, http.StatusRequestEntityTooLarge, msg)
+		return
+	}
+	s.showMessage(w, r, http.StatusRequestEntityTooLarge, "Form too large", msg)
 }
 
 // sameOrigin refuses, and reports false for, a state-changing request that a

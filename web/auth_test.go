@@ -366,6 +366,21 @@ func TestCSRF(t *testing.T) {
 
 func userErr(_ *storage.User, err error) error { return err }
 
+func TestFormTooLarge(t *testing.T) {
+	ts := newTestServer(t, AuthConfig{})
+	ts.addUser("admin@example.com", storage.RoleAdmin, false)
+	cookie, csrf := ts.signIn("admin@example.com")
+	big := url.Values{"csrf": {csrf}, "email": {"big@example.com"}, "name": {strings.Repeat("x", maxFormBytes)}}
+	rec := ts.do(request{method: "POST", path: "/admin/users", form: big, cookie: cookie})
+	wantStatus(t, rec, http.StatusRequestEntityTooLarge, "")
+	if !strings.Contains(rec.Body.String(), "too large") {
+		t.Errorf("body does not say the form is too large: %s", rec.Body)
+	}
+	if _, err := ts.db.UserByEmail("big@example.com"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("a too-large form created an account: %v", err)
+	}
+}
+
 func TestLogout(t *testing.T) {
 	ts := newTestServer(t, AuthConfig{})
 	ts.addUser("bob@example.com", storage.RoleReviewer, false)
