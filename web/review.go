@@ -72,6 +72,7 @@ func (c reviewRow) Rating() string {
 	return fmt.Sprintf("%.1f of 5 (%s)", c.Average, reviewPlural(c.Ratings, "rating", "ratings"))
 }
 
+// reviewPlural says n things, e.g. "1 rating" or "3 ratings".
 func reviewPlural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -105,6 +106,7 @@ func (s *Server) reviewList(w http.ResponseWriter, r *http.Request) {
 	s.render(w, status, "candidates", data)
 }
 
+// reviewRows returns the list's rows: the candidates of invs at stage (all when ""), with their ratings.
 func (s *Server) reviewRows(iv *storage.Interview, invs []storage.Invitation, stage string) ([]reviewRow, error) {
 	var rows []reviewRow
 	for i := range invs {
@@ -167,6 +169,7 @@ func (s *Server) reviewCandidate(w http.ResponseWriter, r *http.Request) (*stora
 	return inv, iv, ok
 }
 
+// reviewNotFound answers 404 in the same words for an unknown candidate and one who has not submitted.
 func (s *Server) reviewNotFound(w http.ResponseWriter, r *http.Request) {
 	const msg = "There is nothing to review at this address. The candidate may not have submitted their answers yet, or they were deleted."
 	if wantsJSON(r) {

@@ -67,6 +67,7 @@ type reviewEdit struct {
 	Error, Question, Draft string
 }
 
+// reviewPageData gathers what the review page of inv shows to the request's user.
 func (s *Server) reviewPageData(r *http.Request, inv *storage.Invitation, iv *storage.Interview) (reviewPage, error) {
 	name := reviewName(inv)
 	answers, err := s.answersView(r, inv, iv, func(q string) string { return reviewTakePath(inv.ID, q) }, false)
@@ -184,10 +185,6 @@ func (s *Server) reviewDeleteComment(w http.ResponseWriter, r *http.Request) {
 func (s *Server) reviewDone(w http.ResponseWriter, r *http.Request, inv *storage.Invitation, q, what string, err error) {
 	if err != nil {
 		s.serverError(w, r, what, err)
-		return
-	}
-	if wantsJSON(r) {
-		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(w, r, reviewPath(inv.ID)+"#answer-"+q, http.StatusSeeOther)
