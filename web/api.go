@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/takes/takes/storage"
 )
@@ -28,12 +29,17 @@ type apiStore interface {
 	SetWebhook(interviewID string, wh *storage.Webhook) error
 
 	CreateInterview(iv *storage.Interview) error
-	CreateInvitation(inv *storage.Invitation) error
 	Invitation(id string) (*storage.Invitation, error)
-	Invitations(interviewID string) ([]storage.Invitation, error)
 	Takes(invitationID string) ([]storage.Take, error)
 	CurrentTakes(invitationID string) (map[string]storage.Take, error)
+
+	// Of the other areas' storage: invitations, review and deletion.
+	CreateInvitations(interviewID string, invs []storage.Invitation) ([]storage.Invitation, error)
+	InvitationSummaries(interviewID string) ([]storage.InvitationSummary, error)
+	RevokeInvitation(id string) (*storage.Invitation, error)
+	SetInvitationDeadline(id string, t time.Time) (*storage.Invitation, error)
 	Reviews(invitation string) (storage.Reviews, error)
+	DeleteCandidate(invitationID string) (*storage.Invitation, error)
 }
 
 // maxAPIBody bounds a request body of the API.
@@ -54,6 +60,9 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	api("GET /interviews/{id}/invitations", s.apiInvitations, reader)
 	api("POST /interviews/{id}/invitations", s.apiInvite, admin)
 	api("GET /invitations/{id}", s.apiInvitation, reader)
+	api("POST /invitations/{id}/revoke", s.apiRevokeInvitation, admin)
+	api("POST /invitations/{id}/deadline", s.apiSetDeadline, admin)
+	api("DELETE /invitations/{id}", s.apiDeleteCandidate, admin)
 	api("GET /invitations/{id}/results", s.apiResults, reader)
 	api("GET /invitations/{id}/takes/{question}", s.apiTake, reader)
 	mux.HandleFunc(apiPrefix+"/", s.apiUnknown)

@@ -1,10 +1,11 @@
 package web
 
 import (
+	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/mail"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -61,7 +62,7 @@ func (s *Server) apiBaseURL(r *http.Request) string {
 	return scheme + "://" + r.Host
 }
 
-// started reports whether the candidate of an invitation recorded any take.
+// apiStarted reports whether the candidate of an invitation recorded any take.
 func (s *Server) apiStarted(invitationID string) (bool, error) {
 	takes, err := s.store.Takes(invitationID)
 	return len(takes) > 0, err
@@ -107,20 +108,14 @@ func (s *Server) apiInvitations(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	invs, err := s.store.Invitations(iv.ID)
+	sums, err := s.store.InvitationSummaries(iv.ID)
 	if err != nil {
-		s.apiServerError(w, r, "list invitations", err)
+		s.apiNotFound(w, r, "interview", err)
 		return
 	}
-	slices.SortFunc(invs, func(x, y storage.Invitation) int { return x.CreatedAt.Compare(y.CreatedAt) })
-	out := make([]apiInvitation, 0, len(invs))
-	for i := range invs {
-		started, err := s.apiStarted(invs[i].ID)
-		if err != nil {
-			s.apiServerError(w, r, "list takes", err)
-			return
-		}
-		out = append(out, s.newAPIInvitation(r, iv, &invs[i], started))
+	out := make([]apiInvitation, 0, len(sums))
+	for i := range sums {
+		out = append(out, s.newAPIInvitation(r, iv, &sums[i].Invitation, sums[i].Started))
 	}
 	apiWriteJSON(w, http.StatusOK, struct {
 		Invitations []apiInvitation `json:"invitations"`
@@ -154,7 +149,7 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	}
 	invs, err := s.apiCreateInvitations(iv, in.Candidates)
 	if err != nil {
-		s.apiServerError(w, r, "create invitations", err)
+		s.apiNotFound(w, r, "interview", err) // deleted meanwhile, or a server error
 		return
 	}
 	out := make([]apiInvitation, len(invs))
@@ -166,19 +161,13 @@ func (s *Server) apiInvite(w http.ResponseWriter, r *http.Request) {
 	}{out})
 }
 
-// invite creates one invitation per candidate.
+// apiCreateInvitations creates one invitation per candidate, all or none.
 func (s *Server) apiCreateInvitations(iv *storage.Interview, cs []apiCandidate) ([]storage.Invitation, error) {
-	// TODO(api): use the invitations area's storage CreateInvitations (one
-	// transaction) once it exists; until then one invitation at a time.
-	out := make([]storage.Invitation, 0, len(cs))
-	for _, c := range cs {
-		inv := storage.Invitation{InterviewID: iv.ID, Name: c.Name, Email: c.Email}
-		if err := s.store.CreateInvitation(&inv); err != nil {
-			return out, err
-		}
-		out = append(out, inv)
+	invs := make([]storage.Invitation, len(cs))
+	for i, c := range cs {
+		invs[i] = storage.Invitation{Name: c.Name, Email: c.Email}
 	}
-	return out, nil
+	return s.store.CreateInvitations(iv.ID, invs)
 }
 
 // apiCheckCandidates tidies the candidates in place and returns what is wrong, by
@@ -202,4 +191,86 @@ func apiCheckCandidates(cs []apiCandidate) map[string]string {
 		}
 	}
 	return fields
+}
+
+// apiRevokeInvitation withdraws a candidate's link; the candidate can no longer
+// record. A submitted candidate's link cannot be revoked.
+func (s *Server) apiRevokeInvitation(w http.ResponseWriter, r *http.Request) {
+	inv, iv, ok := s.apiInvitationOf(w, r)
+	if !ok {
+		return
+	}
+	inv, err := s.store.RevokeInvitation(inv.ID)
+	if !s.apiInvitationChanged(w, r, err, "revoke") {
+		return
+	}
+	s.log.Info("invitation revoked through the API", slog.String("invitation", inv.ID), slog.String("token", apiTokenFrom(r).ID))
+	s.apiWriteInvitation(w, r, iv, inv)
+}
+
+// apiSetDeadline gives a candidate their own deadline, or clears it.
+func (s *Server) apiSetDeadline(w http.ResponseWriter, r *http.Request) {
+	inv, iv, ok := s.apiInvitationOf(w, r)
+	if !ok {
+		return
+	}
+	var in struct {
+		Deadline string `json:"deadline"` // RFC 3339; "" clears it
+	}
+	if !apiDecodeJSON(w, r, &in) {
+		return
+	}
+	var t time.Time
+	if msg := apiParseDeadline(in.Deadline, time.Now(), &t); msg != "" {
+		apiError(w, http.StatusUnprocessableEntity, "The deadline is not valid: see fields.", map[string]string{"deadline": msg})
+		return
+	}
+	inv, err := s.store.SetInvitationDeadline(inv.ID, t)
+	if s.apiInvitationChanged(w, r, err, "set deadline") {
+		s.apiWriteInvitation(w, r, iv, inv)
+	}
+}
+
+// apiInvitationChanged answers a failed change of an invitation and reports whether it succeeded.
+func (s *Server) apiInvitationChanged(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+	switch {
+	case errors.Is(err, storage.ErrSubmitted):
+		apiError(w, http.StatusConflict, "This candidate already submitted their answers, so their link can no longer change. "+
+			"To remove their data, delete the invitation.", nil)
+	case err != nil:
+		s.apiNotFound(w, r, "invitation", err)
+	}
+	return err == nil
+}
+
+// apiWriteInvitation answers the invitation as it now is.
+func (s *Server) apiWriteInvitation(w http.ResponseWriter, r *http.Request, iv *storage.Interview, inv *storage.Invitation) {
+	started, err := s.apiStarted(inv.ID)
+	if err != nil {
+		s.apiServerError(w, r, "list takes", err)
+		return
+	}
+	apiWriteJSON(w, http.StatusOK, s.newAPIInvitation(r, iv, inv, started))
+}
+
+// apiDeleteCandidate deletes a candidate's invitation, answers, reviews and
+// files for good, submitted or not. The audit entry is written first, so that
+// no deletion goes unrecorded.
+func (s *Server) apiDeleteCandidate(w http.ResponseWriter, r *http.Request) {
+	inv, _, ok := s.apiInvitationOf(w, r)
+	if !ok {
+		return
+	}
+	s.apiAudit(r, storage.AuditEntry{Action: "delete candidate", InterviewID: inv.InterviewID, InvitationID: inv.ID,
+		Detail: inv.Name})
+	if _, err := s.store.DeleteCandidate(inv.ID); err != nil {
+		s.apiNotFound(w, r, "invitation", err) // deleted meanwhile, or a server error
+		return
+	}
+	if err := s.media.RemoveInvitation(inv.InterviewID, inv.ID); err != nil {
+		// The records are gone, so the next start deletes the files that are left.
+		s.log.Error("remove a deleted candidate's files", slog.String("invitation", inv.ID), slog.Any("err", err))
+	}
+	s.log.Info("candidate deleted through the API", slog.String("invitation", inv.ID), slog.String("token", apiTokenFrom(r).ID))
+	w.WriteHeader(http.StatusNoContent)
 }

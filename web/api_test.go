@@ -22,8 +22,8 @@ type apiFixture struct {
 	*testServer
 	admin, reviewer, revoked string // token secrets
 	iv                       *storage.Interview
-	submitted, draft         *storage.Invitation
-	takeBytes                int64 // size of the submitted take's file
+	submitted, draft, fresh  *storage.Invitation // fresh was only invited
+	takeBytes                int64               // size of the submitted take's file
 }
 
 func newAPIFixture(t *testing.T) *apiFixture {
@@ -47,6 +47,10 @@ func newAPIFixture(t *testing.T) *apiFixture {
 	}
 	f.submitted = f.candidate("Ana Submitted", true)
 	f.draft = f.candidate("Dan Draft", false)
+	f.fresh = &storage.Invitation{InterviewID: f.iv.ID, Name: "Fay Fresh"}
+	if err := f.db.CreateInvitation(f.fresh); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -171,24 +175,30 @@ func decodeBody[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
 }
 
 // apiEndpoints lists one request to each endpoint, and whether it needs an admin token.
-func (f *apiFixture) apiEndpoints() []struct {
+// The ones that change something come last, deleting last of all.
+func (f *apiFixture) apiEndpoints() []apiEndpoint {
+	iv, sub := f.iv.ID, f.submitted.ID
+	return []apiEndpoint{
+		{"GET", "/api/v1/interviews", "", false, 200},
+		{"GET", "/api/v1/interviews/" + iv, "", false, 200},
+		{"GET", "/api/v1/interviews/" + iv + "/invitations", "", false, 200},
+		{"GET", "/api/v1/invitations/" + sub, "", false, 200},
+		{"GET", "/api/v1/invitations/" + sub + "/results", "", false, 200},
+		{"GET", "/api/v1/invitations/" + sub + "/takes/" + f.iv.Questions[0].ID, "", false, 200},
+		{"POST", "/api/v1/interviews", `{"title":"T","questions":[{"text":"Q"}]}`, true, 201},
+		{"POST", "/api/v1/interviews/" + iv + "/invitations", `{"candidates":[{"name":"N"}]}`, true, 201},
+		{"POST", "/api/v1/invitations/" + f.draft.ID + "/deadline", `{"deadline":"2099-01-01T00:00:00Z"}`, true, 200},
+		{"POST", "/api/v1/invitations/" + f.draft.ID + "/revoke", "", true, 200},
+		{"DELETE", "/api/v1/invitations/" + f.fresh.ID, "", true, 204},
+	}
+}
+
+// apiEndpoint is one request to an endpoint, whether it needs an admin token,
+// and the status that answers it when it succeeds.
+type apiEndpoint struct {
 	method, path, body string
 	admin              bool
-} {
-	iv, sub := f.iv.ID, f.submitted.ID
-	return []struct {
-		method, path, body string
-		admin              bool
-	}{
-		{"GET", "/api/v1/interviews", "", false},
-		{"GET", "/api/v1/interviews/" + iv, "", false},
-		{"POST", "/api/v1/interviews", `{"title":"T","questions":[{"text":"Q"}]}`, true},
-		{"GET", "/api/v1/interviews/" + iv + "/invitations", "", false},
-		{"POST", "/api/v1/interviews/" + iv + "/invitations", `{"candidates":[{"name":"N"}]}`, true},
-		{"GET", "/api/v1/invitations/" + sub, "", false},
-		{"GET", "/api/v1/invitations/" + sub + "/results", "", false},
-		{"GET", "/api/v1/invitations/" + sub + "/takes/" + f.iv.Questions[0].ID, "", false},
-	}
+	ok                 int
 }
 
 func TestAPIAuthentication(t *testing.T) {
@@ -250,11 +260,15 @@ func TestAPIRoles(t *testing.T) {
 				}
 				return
 			}
-			if rec.Code != http.StatusOK {
-				t.Fatalf("reviewer token: status %d, want 200: %s", rec.Code, rec.Body)
+			if rec.Code != ep.ok {
+				t.Fatalf("reviewer token: status %d, want %d: %s", rec.Code, ep.ok, rec.Body)
 			}
-			if rec := f.call(ep.method, ep.path, f.admin, ep.body); rec.Code != http.StatusOK {
-				t.Fatalf("admin token: status %d, want 200: %s", rec.Code, rec.Body)
+		})
+	}
+	for _, ep := range f.apiEndpoints() {
+		t.Run(ep.method+" "+ep.path+" as admin", func(t *testing.T) {
+			if rec := f.call(ep.method, ep.path, f.admin, ep.body); rec.Code != ep.ok {
+				t.Fatalf("admin token: status %d, want %d: %s", rec.Code, ep.ok, rec.Body)
 			}
 		})
 	}
@@ -401,17 +415,15 @@ func TestAPIInvite(t *testing.T) {
 	if rec := f.call("POST", "/api/v1/interviews/nosuchinterview/invitations", f.admin, `{"candidates":[{"name":"A"}]}`); rec.Code != http.StatusNotFound {
 		t.Fatalf("unknown interview: %d", rec.Code)
 	}
-	if invs, _ := f.db.Invitations(f.iv.ID); len(invs) != 4 {
-		t.Fatalf("%d invitations, want the fixture's 2 and 2 new", len(invs))
+	if invs, _ := f.db.Invitations(f.iv.ID); len(invs) != 5 {
+		t.Fatalf("%d invitations, want the fixture's 3 and 2 new", len(invs))
 	}
 }
 
 func TestAPIInvitations(t *testing.T) {
 	f := newAPIFixture(t)
-	fresh := &storage.Invitation{InterviewID: f.iv.ID, Name: "New"}
-	f.db.CreateInvitation(fresh)
 	want := map[string]storage.Status{
-		f.submitted.ID: storage.StatusSubmitted, f.draft.ID: storage.StatusInProgress, fresh.ID: storage.StatusInvited,
+		f.submitted.ID: storage.StatusSubmitted, f.draft.ID: storage.StatusInProgress, f.fresh.ID: storage.StatusInvited,
 	}
 	for _, tc := range []struct {
 		secret string
@@ -594,4 +606,91 @@ func TestAPITokenPage(t *testing.T) {
 	}
 	rec = f.do(request{method: "POST", path: "/admin/tokens/nosuchtoken/revoke", cookie: admin, form: url.Values{"csrf": {csrf}}})
 	wantStatus(t, rec, 404, "")
+}
+
+func TestAPIRevokeInvitation(t *testing.T) {
+	f := newAPIFixture(t)
+	path := "/api/v1/invitations/" + f.draft.ID + "/revoke"
+	rec := f.call("POST", path, f.admin, "")
+	got := decodeBody[apiInvitation](t, rec)
+	if rec.Code != http.StatusOK || got.Status != storage.StatusRevoked || got.RevokedAt.IsZero() {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
+	}
+	if inv, _ := f.db.InvitationByToken(f.draft.Token); !inv.Revoked() {
+		t.Fatal("the candidate's link still works")
+	}
+	again := decodeBody[apiInvitation](t, f.call("POST", path, f.admin, ""))
+	if !again.RevokedAt.Equal(got.RevokedAt) {
+		t.Fatalf("revoking twice moved the time: %v, then %v", got.RevokedAt, again.RevokedAt)
+	}
+	rec = f.call("POST", "/api/v1/invitations/"+f.submitted.ID+"/revoke", f.admin, "")
+	if rec.Code != http.StatusConflict || !strings.Contains(apiErrorOf(t, rec).Error, "already submitted") {
+		t.Fatalf("revoking a submitted candidate: %d %s", rec.Code, rec.Body)
+	}
+	if inv, _ := f.db.Invitation(f.submitted.ID); inv.Revoked() {
+		t.Fatal("a submitted candidate was revoked")
+	}
+	if rec := f.call("POST", "/api/v1/invitations/nosuchinvitation/revoke", f.admin, ""); rec.Code != http.StatusNotFound {
+		t.Fatalf("unknown invitation: %d", rec.Code)
+	}
+}
+
+func TestAPISetDeadline(t *testing.T) {
+	f := newAPIFixture(t)
+	path := "/api/v1/invitations/" + f.fresh.ID + "/deadline"
+	rec := f.call("POST", path, f.admin, `{"deadline":"2099-03-04T05:06:00+01:00"}`)
+	got := decodeBody[apiInvitation](t, rec)
+	if want := time.Date(2099, 3, 4, 4, 6, 0, 0, time.UTC); rec.Code != http.StatusOK || !got.Deadline.Equal(want) {
+		t.Fatalf("set: %d %s", rec.Code, rec.Body)
+	}
+	if inv, _ := f.db.Invitation(f.fresh.ID); inv.Deadline.IsZero() {
+		t.Fatal("not stored")
+	}
+	for _, body := range []string{`{"deadline":"2001-01-01T00:00:00Z"}`, `{"deadline":"next week"}`} {
+		rec := f.call("POST", path, f.admin, body)
+		if rec.Code != http.StatusUnprocessableEntity || apiErrorOf(t, rec).Fields["deadline"] == "" {
+			t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
+		}
+	}
+	rec = f.call("POST", path, f.admin, `{"deadline":""}`)
+	if got := decodeBody[apiInvitation](t, rec); !got.Deadline.IsZero() {
+		t.Fatalf("clear: %s", rec.Body)
+	}
+	rec = f.call("POST", "/api/v1/invitations/"+f.submitted.ID+"/deadline", f.admin, `{"deadline":"2099-01-01T00:00:00Z"}`)
+	if rec.Code != http.StatusConflict {
+		t.Fatalf("a submitted candidate's deadline: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestAPIDeleteCandidate(t *testing.T) {
+	f := newAPIFixture(t)
+	takes, _ := f.db.Takes(f.submitted.ID)
+	if len(takes) == 0 || !f.media.Exists(takes[0].TakeKey) {
+		t.Fatal("the fixture has no take file")
+	}
+	rec := f.call("DELETE", "/api/v1/invitations/"+f.submitted.ID, f.admin, "")
+	if rec.Code != http.StatusNoContent || rec.Body.Len() != 0 {
+		t.Fatalf("delete: %d %s", rec.Code, rec.Body)
+	}
+	for _, tk := range takes {
+		if f.media.Exists(tk.TakeKey) {
+			t.Fatalf("take %s is still on disk", tk.TakeKey)
+		}
+	}
+	if _, err := f.db.Invitation(f.submitted.ID); err == nil {
+		t.Fatal("the invitation is still stored")
+	}
+	if rec := f.call("GET", "/api/v1/invitations/"+f.submitted.ID+"/results", f.admin, ""); rec.Code != http.StatusNotFound {
+		t.Fatalf("results after deletion: %d", rec.Code)
+	}
+	log, _ := f.db.AuditLog(storage.AuditFilter{InvitationID: f.submitted.ID})
+	if len(log) != 1 || log[0].Action != "delete candidate" || log[0].Actor != "api ATS admin" || log[0].Detail != "Ana Submitted" {
+		t.Fatalf("audit log: %+v", log)
+	}
+	if rec := f.call("DELETE", "/api/v1/invitations/"+f.submitted.ID, f.admin, ""); rec.Code != http.StatusNotFound {
+		t.Fatalf("deleting again: %d", rec.Code)
+	}
+	if _, err := f.db.Invitation(f.draft.ID); err != nil {
+		t.Fatalf("another candidate went too: %v", err)
+	}
 }

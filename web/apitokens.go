@@ -34,7 +34,7 @@ func (s *Server) apiTokenRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /admin/tokens/{id}/revoke", s.requireUser(s.apiRevokeToken, storage.RoleAdmin))
 }
 
-// tokens lists the API tokens, with a form to make one.
+// apiTokensPage lists the API tokens, with a form to make one.
 func (s *Server) apiTokensPage(w http.ResponseWriter, r *http.Request) {
 	s.showAPITokens(w, r, http.StatusOK, apiTokensData{page: s.pageFor(r, "API tokens")})
 }
