@@ -16,8 +16,8 @@ import (
 // so that all of a candidate's links sit together; the share tokens bucket maps
 // each link's secret token to that key.
 
-// ErrBadExpiry is returned when a share link is made without an expiry in the future.
-var ErrBadExpiry = errors.New("storage: a share link needs an expiry in the future")
+// ErrBadExpiry is returned when a share link is made without an expiry.
+var ErrBadExpiry = errors.New("storage: a share link needs an expiry")
 
 // Share is a read-only link to one submitted candidate's answers, for someone
 // without an account. It works until it expires or is revoked.
@@ -44,15 +44,15 @@ func (sh *Share) Active(now time.Time) bool { return !sh.Revoked() && !sh.Expire
 func shareKey(invitation, id string) []byte { return []byte(invitation + "/" + id) }
 
 // CreateShare stores a new link to a submitted candidate's answers, giving it an
-// ID, a token and its creation time; sh.InvitationID and sh.ExpiresAt must be set.
+// ID, a token and its creation time; sh.InvitationID and sh.ExpiresAt must be set
+// (the caller chooses the expiry; one in the past makes a link that never works).
 // It returns ErrNotFound for an unknown candidate and ErrWrongStage for one who
 // has not submitted.
 func (db *DB) CreateShare(sh *Share) error {
-	now := time.Now().UTC()
-	if !sh.ExpiresAt.After(now) {
+	if sh.ExpiresAt.IsZero() {
 		return fmt.Errorf("storage: create share: %w", ErrBadExpiry)
 	}
-	sh.ID, sh.Token, sh.CreatedAt, sh.RevokedAt = NewID(), NewToken(), now, time.Time{}
+	sh.ID, sh.Token, sh.CreatedAt, sh.RevokedAt = NewID(), NewToken(), time.Now().UTC(), time.Time{}
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		inv, _, err := submittedInvitation(tx, sh.InvitationID)
 		if err != nil {
