@@ -88,41 +88,49 @@ func (s *Server) shareTake(w http.ResponseWriter, r *http.Request) {
 	s.serveTake(w, r, t.TakeKey)
 }
 
+// errShareGone says a review link expired or was withdrawn.
+var errShareGone = errors.New("web: the review link expired or was withdrawn")
+
 // shareOpen returns the working review link of the request's token, with its
 // submitted candidate and their interview. Otherwise it answers 404 (unknown
 // link) or 410 (expired or withdrawn), saying only that the link does not work,
 // and returns false.
 func (s *Server) shareOpen(w http.ResponseWriter, r *http.Request) (*storage.Share, *storage.Invitation, *storage.Interview, bool) {
-	token := r.PathValue("token")
-	if !storage.ValidToken(token) {
+	sh, inv, iv, err := s.shareLookup(r.PathValue("token"))
+	switch {
+	case errors.Is(err, errShareGone):
+		s.shareGone(w, r, http.StatusGone)
+	case errors.Is(err, storage.ErrNotFound):
 		s.shareGone(w, r, http.StatusNotFound)
-		return nil, nil, nil, false
+	case err != nil:
+		s.serverError(w, r, "open review link", err)
+	default:
+		return sh, inv, iv, true
+	}
+	return nil, nil, nil, false
+}
+
+// shareLookup returns the working review link token, its candidate and their interview.
+func (s *Server) shareLookup(token string) (*storage.Share, *storage.Invitation, *storage.Interview, error) {
+	if !storage.ValidToken(token) {
+		return nil, nil, nil, storage.ErrNotFound
 	}
 	sh, err := s.store.ShareByToken(token)
-	if err == nil && !sh.Active(time.Now()) {
-		s.shareGone(w, r, http.StatusGone)
-		return nil, nil, nil, false
-	}
-	var inv *storage.Invitation
-	var iv *storage.Interview
-	if err == nil {
-		inv, err = s.store.Invitation(sh.InvitationID)
-	}
-	if err == nil && inv.Stage() != storage.StageSubmitted {
-		err = storage.ErrNotFound // never so: only submitted candidates are shared
-	}
-	if err == nil {
-		iv, err = s.store.Interview(inv.InterviewID)
-	}
-	if errors.Is(err, storage.ErrNotFound) {
-		s.shareGone(w, r, http.StatusNotFound)
-		return nil, nil, nil, false
-	}
 	if err != nil {
-		s.serverError(w, r, "open review link", err)
-		return nil, nil, nil, false
+		return nil, nil, nil, err
 	}
-	return sh, inv, iv, true
+	if !sh.Active(time.Now()) {
+		return nil, nil, nil, errShareGone
+	}
+	inv, err := s.store.Invitation(sh.InvitationID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if inv.Stage() != storage.StageSubmitted {
+		return nil, nil, nil, storage.ErrNotFound // never so: only submitted candidates are shared
+	}
+	iv, err := s.store.Interview(inv.InterviewID)
+	return sh, inv, iv, err
 }
 
 // shareGone answers a review link that does not work.
