@@ -65,7 +65,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	api("DELETE /invitations/{id}", s.apiDeleteCandidate, admin)
 	api("GET /invitations/{id}/results", s.apiResults, reader)
 	api("GET /invitations/{id}/takes/{question}", s.apiTake, reader)
-	mux.HandleFunc(apiPrefix+"/", s.apiUnknown)
+	mux.Handle(apiPrefix+"/", apiUnknown(mux))
 
 	s.apiTokenRoutes(mux) // apitokens.go
 	s.webhookRoutes(mux)  // webhook.go
@@ -153,9 +153,26 @@ func apiWriteJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// apiUnknown answers a path under /api/v1/ that is no endpoint.
-func (s *Server) apiUnknown(w http.ResponseWriter, r *http.Request) {
-	apiError(w, http.StatusNotFound, "There is no such endpoint. The endpoints are listed in docs/api.md.", nil)
+// apiUnknown answers a request under /api/v1/ that no endpoint serves: 405
+// with the methods the path has, or 404 when it has none.
+func apiUnknown(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodDelete} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != apiPrefix+"/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) == 0 {
+			apiError(w, http.StatusNotFound, "There is no such endpoint. The endpoints are listed in docs/api.md.", nil)
+			return
+		}
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		apiError(w, http.StatusMethodNotAllowed, "This endpoint does not take "+r.Method+"; it takes "+
+			strings.Join(allow, " or ")+".", nil)
+	})
 }
 
 // apiNotFound answers 404 for a missing record, or 500 for another error.

@@ -280,6 +280,15 @@ func TestAPIUnknownEndpoint(t *testing.T) {
 	if rec.Code != http.StatusNotFound || !strings.Contains(apiErrorOf(t, rec).Error, "docs/api.md") {
 		t.Fatalf("status %d: %s", rec.Code, rec.Body)
 	}
+	rec = f.call("PUT", "/api/v1/interviews", f.admin, `{}`)
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET, POST" ||
+		!strings.Contains(apiErrorOf(t, rec).Error, "GET or POST") {
+		t.Fatalf("PUT: status %d, Allow %q: %s", rec.Code, rec.Header().Get("Allow"), rec.Body)
+	}
+	rec = f.call("DELETE", "/api/v1/invitations/"+f.draft.ID+"/results", f.admin, "")
+	if rec.Code != http.StatusMethodNotAllowed || rec.Header().Get("Allow") != "GET" {
+		t.Fatalf("DELETE results: status %d, Allow %q", rec.Code, rec.Header().Get("Allow"))
+	}
 }
 
 func TestAPIInterviews(t *testing.T) {
