@@ -41,6 +41,12 @@ type overviewPage struct {
 	Problems  []string // what is wrong with Lines, line by line
 }
 
+// DeadlinePassed reports whether the interview's deadline has passed.
+func (o overviewPage) DeadlinePassed() bool {
+	d := o.Interview.Deadline
+	return !d.IsZero() && !time.Now().Before(d)
+}
+
 // overviewQuestion is a question with its number.
 type overviewQuestion struct {
 	N int

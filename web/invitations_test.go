@@ -507,3 +507,12 @@ func TestSetInvitationDeadlineRoute(t *testing.T) {
 	}
 	invWant(t, f.get(loc, f.admin), "Ada now has the interview’s deadline.")
 }
+
+func TestInterviewOverviewDeadlinePassed(t *testing.T) {
+	f := newInvFixture(t, AuthConfig{})
+	f.iv.Deadline = time.Date(2001, 1, 1, 9, 0, 0, 0, time.UTC)
+	if err := f.db.UpdateInterview(f.iv); err != nil {
+		t.Fatal(err)
+	}
+	invWant(t, f.get(f.overview, f.reviewer), "The deadline, 1 Jan 2001, 09:00 UTC, has passed")
+}

@@ -24,6 +24,12 @@ function announcer() {
   return el;
 }
 
+// say announces text, even when it is the same as last time.
+function say(status, text) {
+  status.textContent = '';
+  setTimeout(() => { status.textContent = text; }, 50);
+}
+
 function setUp() {
   const status = announcer();
   for (const button of document.querySelectorAll('button[data-copy]')) {
@@ -37,11 +43,11 @@ function setUp() {
       try {
         await copyText(field);
         label.textContent = 'Copied';
-        status.textContent = 'Copied to the clipboard.';
+        say(status, 'Copied to the clipboard.');
       } catch {
         field.focus();
         field.select();
-        status.textContent = 'Copying is not allowed here: the text is selected, press Ctrl+C or ⌘C to copy it.';
+        say(status, 'Copying is not allowed here: the text is selected, press Ctrl+C or ⌘C to copy it.');
       }
       clearTimeout(timer);
       timer = setTimeout(() => { label.textContent = idle; }, copiedFor);
