@@ -18,9 +18,9 @@ var (
 	bucketTokens      = []byte("tokens")
 	bucketAnswers     = []byte("answers")
 	bucketTakes       = []byte("takes")
-	bucketAudit       = []byte("audit")       // see audit.go
-	bucketReviews     = []byte("reviews")     // ratings and comments: see review.go
-	bucketShares      = []byte("shares")      // read-only review links: see shares.go
+	bucketAudit       = []byte("audit")   // see audit.go
+	bucketReviews     = []byte("reviews") // ratings and comments: see review.go
+	bucketShares      = []byte("shares")  // read-only review links: see shares.go
 	bucketShareTokens = []byte("share_tokens")
 	bucketAPITokens   = []byte("api_tokens") // see apitokens.go
 )
