@@ -135,6 +135,9 @@ func (s *Server) candidateRows(r *http.Request, iv *storage.Interview, sums []st
 // query of the redirect that followed it.
 func changeNotice(r *http.Request, rows []candidateRow) string {
 	q := r.URL.Query()
+	if q.Get("notice") == "deleted" {
+		return "The candidate and their recordings were deleted."
+	}
 	for _, row := range rows {
 		switch row.ID {
 		case q.Get("revoked"):
