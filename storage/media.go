@@ -33,6 +33,7 @@ type Media interface {
 	// CreateQuestionVideo and OpenQuestionVideo keep a recruiter's video question.
 	CreateQuestionVideo(interview, question string) (TakeFile, error)
 	OpenQuestionVideo(interview, question string) (MediaFile, error)
+	RemoveQuestionVideo(interview, question string) error
 	// RemoveInvitation deletes all of one invitation's files, for the deletion of a candidate.
 	RemoveInvitation(interview, invitation string) error
 }

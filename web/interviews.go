@@ -134,9 +134,10 @@ func (s *Server) saveInterview(w http.ResponseWriter, r *http.Request, f *interv
 		return
 	}
 	var err error
+	var before *storage.Interview
 	if iv.ID == "" {
 		err = s.store.CreateInterview(iv)
-	} else {
+	} else if before, err = s.store.Interview(iv.ID); err == nil {
 		err = s.store.UpdateInterview(iv)
 	}
 	if errors.Is(err, storage.ErrNotFound) {
@@ -155,7 +156,25 @@ func (s *Server) saveInterview(w http.ResponseWriter, r *http.Request, f *interv
 	}
 	s.log.Info("interview saved", slog.String("interview", iv.ID), slog.String("by", userFrom(r).Email),
 		slog.Bool("new", f.ID == ""))
+	s.removeDroppedVideos(before, iv)
 	http.Redirect(w, r, "/admin/interviews/"+iv.ID, http.StatusSeeOther)
+}
+
+// removeDroppedVideos deletes the video of each question of before that the saved
+// interview after no longer has. A failure leaves a file nobody can reach: logged.
+func (s *Server) removeDroppedVideos(before, after *storage.Interview) {
+	if before == nil {
+		return
+	}
+	for _, q := range before.Questions {
+		if _, kept := after.Question(q.ID); kept || !q.Video {
+			continue
+		}
+		if err := s.media.RemoveQuestionVideo(before.ID, q.ID); err != nil {
+			s.log.Error("remove a dropped question's video", slog.String("interview", before.ID),
+				slog.String("question", q.ID), slog.Any("err", err))
+		}
+	}
 }
 
 // saveProblem returns what to tell the recruiter about an error of saving, or ""

@@ -501,3 +501,30 @@ func TestDashboardEmpty(t *testing.T) {
 	wantStatus(t, rec, http.StatusOK, "")
 	wantBody(t, rec.Body.String(), "There are no interviews yet.", "New interview")
 }
+
+func TestInterviewDroppedQuestionLosesItsVideo(t *testing.T) {
+	ts, admin, csrf := adminServer(t)
+	iv := sampleInterview()
+	iv.Questions[1].Video = true
+	if err := ts.db.CreateInterview(iv); err != nil {
+		t.Fatal(err)
+	}
+	f, err := ts.media.CreateQuestionVideo(iv.ID, iv.Questions[1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("video"), 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	next := *iv
+	next.Questions = iv.Questions[:1]
+	rec := ts.do(request{method: "POST", path: "/admin/interviews/" + iv.ID + "/edit", cookie: admin, form: interviewValues(csrf, "save", &next)})
+	wantStatus(t, rec, http.StatusSeeOther, "/admin/interviews/"+iv.ID)
+	if mf, err := ts.media.OpenQuestionVideo(iv.ID, iv.Questions[1].ID); err == nil {
+		mf.Close()
+		t.Fatal("the dropped question's video is still on disk")
+	}
+}
