@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/takes/takes/recorder"
@@ -52,6 +53,7 @@ type App struct {
 
 	// background runs the jobs of startBackground; Close waits for them.
 	background sync.WaitGroup
+	hooks      atomic.Pointer[webhookQueue] // see webhook.go
 	closeOnce  sync.Once
 	closeErr   error
 }

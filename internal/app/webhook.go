@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/takes/takes/storage"
@@ -43,25 +42,17 @@ func newWebhookQueue(log *slog.Logger) *webhookQueue {
 	}
 }
 
-// webhookQueues holds the queue of each running App. It belongs in a field of
-// App; until app.go has one, it is kept here, by App, so that Apps stay independent.
-var webhookQueues sync.Map // *App → *webhookQueue
-
 // webhooks returns the App's queue, or nil before startWebhooks or after it ended.
-func (a *App) webhooks() *webhookQueue {
-	q, _ := webhookQueues.Load(a)
-	wq, _ := q.(*webhookQueue)
-	return wq
-}
+func (a *App) webhooks() *webhookQueue { return a.hooks.Load() }
 
 // startWebhooks starts the delivery of submission webhooks; it ends with ctx.
 func (a *App) startWebhooks(ctx context.Context) {
 	q := newWebhookQueue(a.log)
-	webhookQueues.Store(a, q)
+	a.hooks.Store(q)
 	a.background.Add(1)
 	go func() {
 		defer a.background.Done()
-		defer webhookQueues.Delete(a)
+		defer a.hooks.Store(nil)
 		q.run(ctx)
 	}()
 }
