@@ -161,8 +161,13 @@ func (a *assembler) take() []byte {
 	return make([]byte, 0, 1500)
 }
 
+// maxFreePayloads bounds the payload buffers kept for reuse: a burst (a loss
+// waited for) needs many at once, but keeping them all afterwards costs memory on
+// every connection.
+const maxFreePayloads = 64
+
 func (a *assembler) release(s *slot) {
-	if s.payload != nil {
+	if s.payload != nil && len(a.free) < maxFreePayloads {
 		a.free = append(a.free, s.payload)
 	}
 	*s = slot{}

@@ -210,11 +210,24 @@ func (w *takeWriter) enqueue(track int, t int64, key bool, data []byte) {
 	w.latest[track] = t
 }
 
+// Frame buffers are reused, but not many, nor big ones (keyframes): kept, every
+// buffer would grow to the largest frame and stay that size for the whole take.
+const (
+	maxFreeFrames  = 32
+	maxPooledFrame = 16 << 10
+)
+
+func (w *takeWriter) recycle(b []byte) {
+	if len(w.free) < maxFreeFrames && cap(b) <= maxPooledFrame {
+		w.free = append(w.free, b)
+	}
+}
+
 func (w *takeWriter) pruneBefore(track int, t int64) {
 	q := w.queues[track]
 	i := 0
 	for i < len(q) && q[i].t < t {
-		w.free = append(w.free, q[i].data)
+		w.recycle(q[i].data)
 		i++
 	}
 	w.queues[track] = append(q[:0], q[i:]...)
@@ -231,7 +244,7 @@ func (w *takeWriter) drain(all bool) {
 		q := w.queues[tr]
 		f := q[0]
 		w.write(tr, f)
-		w.free = append(w.free, f.data)
+		w.recycle(f.data)
 		w.queues[tr] = append(q[:0], q[1:]...)
 	}
 }

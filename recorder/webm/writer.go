@@ -42,7 +42,7 @@ type Options struct {
 	// FlushInterval writes buffered data out at least this often in media time, so a
 	// crash loses little. Zero means 1 s.
 	FlushInterval time.Duration
-	// BufferSize is how many bytes are buffered before a write. Zero means 64 KiB.
+	// BufferSize is how many bytes are buffered before a write. Zero means 32 KiB.
 	BufferSize int
 	// WritingApp names the program in the file's Info.
 	WritingApp string
@@ -97,7 +97,7 @@ func NewWriter(out io.WriterAt, tracks []Track, opts Options) (*Writer, error) {
 		opts.FlushInterval = time.Second
 	}
 	if opts.BufferSize <= 0 {
-		opts.BufferSize = 64 << 10
+		opts.BufferSize = 32 << 10
 	}
 	if opts.WritingApp == "" {
 		opts.WritingApp = "Takes"
@@ -335,5 +335,9 @@ func (w *Writer) flush() error {
 	}
 	w.off += int64(len(w.buf))
 	w.buf = w.buf[:0]
+	if cap(w.buf) > 2*w.opts.BufferSize+4096 {
+		// A keyframe grew the buffer: give the memory back rather than keep it all take long.
+		w.buf = make([]byte, 0, w.opts.BufferSize+4096)
+	}
 	return nil
 }
