@@ -227,13 +227,14 @@ function onSocketClose({ delayMs }) {
 }
 
 // checkLink asks whether the page's own link still opens, after a socket that never got its welcome: the
-// server refuses the socket of a withdrawn link (410), and the browser does not say why a socket failed.
+// server refuses the socket of a withdrawn link (410) or of a candidate deleted since (404), and the browser
+// does not say why a socket failed.
 async function checkLink() {
   if (checkingLink) return;
   checkingLink = true;
   try {
     const resp = await fetch(location.pathname, { method: 'HEAD', cache: 'no-store' });
-    if (resp.status === 410) withdrawn();
+    if (resp.status === 410 || resp.status === 404) withdrawn();
   } catch {
     // Unreachable: the socket keeps trying.
   } finally {
