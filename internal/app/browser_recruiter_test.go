@@ -3,14 +3,20 @@ package app
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/takes/takes/internal/browsertest"
 	"github.com/takes/takes/internal/mediatest"
@@ -306,17 +312,100 @@ func reviewSubmission(t *testing.T, s *testServer, r *recruiterPage, ivID string
 	}
 	r.shot("review-seeked")
 
+	// The speed buttons change the player's rate.
+	browsertest.Click(t, r.tab, pageUITimeout, fmt.Sprintf(`article.answer:has(%s) .speeds button[data-speed="1.5"]`, video))
+	r.waitFor(pageUITimeout, "playback at 1.5×", fmt.Sprintf(`document.querySelector(%s).playbackRate === 1.5 &&
+		document.querySelector('.speeds button[data-speed="1.5"]').getAttribute('aria-pressed') === 'true'`, jsString(video)))
+
 	rateAndComment(t, s, r, inv, q1)
+	setStage(t, s, r, ivID, inv)
 	downloadTakes(t, s, r, inv, q1)
+	shareWithManager(t, s, r, inv)
+	r.open("/admin/users")
+	r.shot("users")
+	r.open("/admin/tokens")
+	r.shot("tokens")
+	r.open("/admin/interviews/" + ivID + "/webhook")
+	r.shot("webhook")
+	deleteCandidate(t, s, r, ivID, inv)
 
 	r.open("/admin/audit")
 	log := r.text("main")
-	for _, want := range []string{"view candidate", "download take"} {
+	for _, want := range []string{"view candidate", "download take", "create share link", "delete candidate"} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the audit log does not show %q", want)
 		}
 	}
 	r.shot("audit")
+}
+
+// setStage moves the candidate to the stage "shortlisted" and checks the list of candidates says so.
+func setStage(t *testing.T, s *testServer, r *recruiterPage, ivID string, inv *storage.Invitation) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(r.tab, pageUITimeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#stage-select"), "shortlisted")); err != nil {
+		t.Fatalf("choosing the stage: %v", err)
+	}
+	r.submitLabel("#stage", "Set stage")
+	if got := pageEval[string](r.candidatePage, pageUITimeout, `document.querySelector('#stage-select').value`); got != "shortlisted" {
+		t.Errorf("after setting the stage the page shows %q", got)
+	}
+	if got, err := s.app.DB().Invitation(inv.ID); err != nil || got.ReviewStage != "shortlisted" {
+		t.Errorf("the stage on record: %+v %v", got, err)
+	}
+}
+
+// shareWithManager makes a review link on the candidate's page and opens it in a context of its own, as
+// a hiring manager without an account: the answer plays there, with nothing to download.
+func shareWithManager(t *testing.T, s *testServer, r *recruiterPage, inv *storage.Invitation) {
+	t.Helper()
+	r.open("/admin/candidates/" + inv.ID)
+	r.submitLabel(".share-box", "Create review link")
+	r.wantPath("/admin/candidates/" + inv.ID + "/shares")
+	r.shot("shares")
+	link := pageEval[string](r.candidatePage, pageUITimeout, `document.querySelector('.share-new input.share-url')?.value || ''`)
+	if !strings.HasPrefix(link, s.http.URL+"/s/") {
+		t.Fatalf("the new review link is %q", link)
+	}
+	tab, console := r.browser.NewIsolatedTab(t)
+	m := &candidatePage{t: t, tab: tab, console: console, shots: r.shots}
+	defer m.checkConsole()
+	m.navigate(link)
+	m.waitFor(pageUITimeout, "the shared answers", `document.querySelector('h1')?.textContent.includes('Ada Lovelace') &&
+		document.querySelectorAll('video.take-video').length === 1 && !document.querySelector('a.take-download')`)
+	got := m.playVideo("video.take-video", 0.5)
+	if !got.Finite || got.Error != "" || got.Time < got.From+0.5 {
+		t.Errorf("the shared answer's player: %+v", got)
+	}
+	browsertest.Screenshot(t, tab, r.shots, "manager-01-share")
+	r.shareLink = link
+}
+
+// deleteCandidate deletes the candidate from their review page: the files leave the disk, and the
+// candidate's links stop working.
+func deleteCandidate(t *testing.T, s *testServer, r *recruiterPage, ivID string, inv *storage.Invitation) {
+	t.Helper()
+	r.open("/admin/candidates/" + inv.ID)
+	r.submitLabel(".delete-box", "Delete candidate…")
+	r.wantPath("/admin/candidates/" + inv.ID + "/delete")
+	r.shot("delete-confirm")
+	r.submitLabel("main", "Delete for good")
+	r.wantPath("/admin/interviews/" + ivID)
+	r.shot("interview-overview-deleted")
+	if _, err := os.Stat(filepath.Join(s.data, "media", ivID, inv.ID)); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the candidate's media after the deletion: %v, want none", err)
+	}
+	for _, link := range []string{s.http.URL + "/i/" + inv.Token, r.shareLink} {
+		resp, err := http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusGone {
+			t.Errorf("%s after the deletion: %d, want 404 or 410", link, resp.StatusCode)
+		}
+	}
 }
 
 // rateAndComment gives the answer 4 stars and a comment, and checks both after a reload.

@@ -67,14 +67,16 @@ func questionVideoFile(s *testServer, interview, question string) string {
 // that load a new page.
 type recruiterPage struct {
 	*candidatePage
-	base string // the server's URL
+	base      string // the server's URL
+	browser   *browsertest.Browser
+	shareLink string // the review link the recruiter made
 }
 
 // openRecruiter opens a tab for a recruiter, at the server's URL base.
 func openRecruiter(t *testing.T, b *browsertest.Browser, shots, base string) *recruiterPage {
 	t.Helper()
 	tab, console := b.NewTab(t)
-	return &recruiterPage{candidatePage: &candidatePage{t: t, tab: tab, console: console, shots: shots}, base: base}
+	return &recruiterPage{candidatePage: &candidatePage{t: t, tab: tab, console: console, shots: shots}, base: base, browser: b}
 }
 
 // openIsolatedCandidate opens the candidate's page at url in a browser context of its own, as a second
