@@ -66,7 +66,8 @@ func (c *conn) record(question string) error {
 	if err := c.canRecord(question); err != nil {
 		return err
 	}
-	t, err := c.h.store.BeginTake(c.inv, question)
+	q, _ := c.iv.Question(question)
+	t, err := c.h.store.BeginTakeWithin(c.inv, question, q.RetakeLimit)
 	if err != nil {
 		return err
 	}
@@ -182,9 +183,9 @@ func (c *conn) finishTake(end storage.TakeEnd) error {
 		slog.Uint64("lost", res.Stats.PacketsLost), slog.Uint64("dropped", res.Stats.FramesDropped))
 	m := savedMsg{Type: "saved", Question: t.Question, Take: t.N, DurationMs: t.DurationMs,
 		Bytes: t.Bytes, URL: TakeURL(c.token, t.TakeKey), Reason: string(end)}
-	if q, _ := c.iv.Question(t.Question); q.RetakeLimit > 0 {
+	if q, _ := c.iv.Question(t.Question); q.RetakeLimit != 0 {
 		if used, err := c.h.store.RetakesUsed(c.inv.ID); err == nil {
-			left := max(q.RetakeLimit-used[t.Question], 0)
+			left, _ := storage.RetakesLeft(q.RetakeLimit, used[t.Question])
 			m.RetakesLeft = &left
 		}
 	}

@@ -25,7 +25,7 @@ type Store interface {
 	Submit(iv *storage.Interview, invitationID string) (*storage.Invitation, error)
 	CurrentTakes(invitationID string) (map[string]storage.Take, error)
 	RetakesUsed(invitationID string) (map[string]int, error)
-	BeginTake(inv *storage.Invitation, question string) (storage.Take, error)
+	BeginTakeWithin(inv *storage.Invitation, question string, limit int) (storage.Take, error)
 	ReplaceTake(inv *storage.Invitation, question string, limit int) (old, next storage.Take, err error)
 	RemoveTake(inv *storage.Invitation, question string) (storage.Take, error)
 	FinishTake(k storage.TakeKey, f storage.Finish) (storage.Take, error)

@@ -156,8 +156,7 @@ func (v stateView) message(typ string) stateMsg {
 func (v stateView) question(q storage.Question) questionInfo {
 	qi := questionInfo{ID: q.ID, Text: q.Text, Required: !q.Optional, TimeLimitMs: q.TimeLimit.Milliseconds(),
 		RetakeLimit: q.RetakeLimit, PrepMs: q.PrepTime.Milliseconds()}
-	if q.RetakeLimit > 0 {
-		left := max(q.RetakeLimit-v.retakes[q.ID], 0)
+	if left, limited := storage.RetakesLeft(q.RetakeLimit, v.retakes[q.ID]); limited {
 		qi.RetakesLeft = &left
 	}
 	if q.Video {

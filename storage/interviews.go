@@ -116,8 +116,8 @@ func (q *Question) problems() map[string]string {
 	if q.PrepTime < 0 || q.PrepTime > MaxPrepTime {
 		out["prepTime"] = "Choose a preparation time from 0 to 600 seconds (10 minutes)."
 	}
-	if q.RetakeLimit < 0 || q.RetakeLimit > MaxRetakeLimit {
-		out["retakeLimit"] = fmt.Sprintf("Choose from 1 to %d retakes, or leave it empty for unlimited retakes.", MaxRetakeLimit)
+	if q.RetakeLimit < NoRetakes || q.RetakeLimit > MaxRetakeLimit {
+		out["retakeLimit"] = fmt.Sprintf("Choose from 0 to %d retakes, or leave it empty for unlimited retakes.", MaxRetakeLimit)
 	}
 	return out
 }

@@ -118,13 +118,31 @@ type Question struct {
 	Optional bool `json:"optional,omitempty"`
 	// TimeLimit ends a take when reached; zero means none.
 	TimeLimit time.Duration `json:"timeLimit,omitempty"`
-	// RetakeLimit is how many retakes are allowed after the first take; zero means unlimited.
+	// RetakeLimit is how many retakes are allowed after the first take; zero means
+	// unlimited and NoRetakes none. Recording again after removing a take is a retake.
 	RetakeLimit int `json:"retakeLimit,omitempty"`
 	// PrepTime is how long the candidate may read the question before recording
 	// starts by itself; zero means they start when ready.
 	PrepTime time.Duration `json:"prepTime,omitempty"`
 	// Video is set when the recruiter recorded the question on video.
 	Video bool `json:"video,omitempty"`
+}
+
+// NoRetakes is the RetakeLimit of a question answered in one take.
+const NoRetakes = -1
+
+// RetakeAllowed reports whether one more retake is allowed under limit, with used
+// retakes already taken.
+func RetakeAllowed(limit, used int) bool {
+	return limit == 0 || limit > 0 && used < limit
+}
+
+// RetakesLeft returns how many retakes are left under limit, and false when unlimited.
+func RetakesLeft(limit, used int) (int, bool) {
+	if limit == 0 {
+		return 0, false
+	}
+	return max(limit-used, 0), true
 }
 
 // DefaultTimeLimit is the answer time limit a new question gets.
@@ -301,6 +319,8 @@ type answer struct {
 	Takes   int `json:"takes"`
 	Current int `json:"current"`
 	Retakes int `json:"retakes,omitempty"` // takes replaced by a retake
+	// Removed is set when the candidate removed the last take: recording again is a retake.
+	Removed bool `json:"removed,omitempty"`
 }
 
 // NewID returns a random 80-bit identifier of 16 lower-case letters and digits.

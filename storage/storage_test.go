@@ -269,3 +269,50 @@ func TestCheckDetails(t *testing.T) {
 		})
 	}
 }
+
+// TestRemovingIsNoWayAroundTheRetakeLimit: recording again after removing a take
+// is a retake, and a question with NoRetakes has exactly one take.
+func TestRemovingIsNoWayAroundTheRetakeLimit(t *testing.T) {
+	db, inv, iv := openTest(t)
+	q := iv.Questions[0].ID
+	take := func(limit int) error {
+		tk, err := db.BeginTakeWithin(inv, q, limit)
+		if err != nil {
+			return err
+		}
+		_, err = db.FinishTake(tk.TakeKey, Finish{DurationMs: 1000, End: EndStop})
+		return err
+	}
+	for _, tc := range []struct {
+		limit, takes int // takes possible in all
+	}{{1, 2}, {NoRetakes, 1}, {2, 3}} {
+		db.DeleteCandidate(inv.ID)
+		inv = &Invitation{InterviewID: iv.ID}
+		if err := db.CreateInvitation(inv); err != nil {
+			t.Fatal(err)
+		}
+		db.AcceptPrivacy(inv.ID)
+		db.SaveDetails(inv.ID, map[string]string{"name": "A"})
+		for i := range tc.takes {
+			if err := take(tc.limit); err != nil {
+				t.Fatalf("limit %d: take %d: %v", tc.limit, i+1, err)
+			}
+			if _, err := db.RemoveTake(inv, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := take(tc.limit); !errors.Is(err, ErrRetakeLimit) {
+			t.Fatalf("limit %d: take %d after removals: %v, want ErrRetakeLimit", tc.limit, tc.takes+1, err)
+		}
+	}
+	// Without a limit, removing and recording again never ends.
+	for i := range 5 {
+		if err := take(0); err != nil {
+			t.Fatalf("unlimited: take %d: %v", i+1, err)
+		}
+		db.RemoveTake(inv, q)
+	}
+	if !RetakeAllowed(0, 99) || RetakeAllowed(NoRetakes, 0) || RetakeAllowed(2, 2) || !RetakeAllowed(2, 1) {
+		t.Error("RetakeAllowed is wrong")
+	}
+}

@@ -9,15 +9,34 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// BeginTake records a new take, in state recording, of a question that has no take yet.
-// It returns ErrTakeExists when the question already has one.
+// BeginTake records a new take, in state recording, of a question that has no take yet,
+// with no retake limit. It returns ErrTakeExists when the question already has one.
 func (db *DB) BeginTake(inv *Invitation, question string) (Take, error) {
+	return db.BeginTakeWithin(inv, question, 0)
+}
+
+// BeginTakeWithin is BeginTake under the question's retake limit: after the candidate
+// removed a take, recording again counts as a retake, and ErrRetakeLimit says none is left.
+func (db *DB) BeginTakeWithin(inv *Invitation, question string, limit int) (Take, error) {
 	var t Take
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
 		if err := checkOpen(tx, inv.ID); err != nil {
 			return err
 		}
-		var err error
+		a, err := getAnswer(tx, inv.ID, question)
+		if err != nil {
+			return err
+		}
+		if a.Removed && a.Current == 0 {
+			if !RetakeAllowed(limit, a.Retakes) {
+				return ErrRetakeLimit
+			}
+			a.Retakes++
+			a.Removed = false
+			if err := putJSON(tx.Bucket(bucketAnswers), answerKey(inv.ID, question), &a); err != nil {
+				return err
+			}
+		}
 		t, err = beginTake(tx, inv, question)
 		return err
 	})
@@ -29,7 +48,7 @@ func (db *DB) BeginTake(inv *Invitation, question string) (Take, error) {
 
 // ReplaceTake deletes the record of a question's current take and begins the next one,
 // in one transaction. It returns the deleted take, whose file the caller removes.
-// limit is the question's retake limit (0 for none); ErrRetakeLimit says it is used up.
+// limit is the question's retake limit (see Question.RetakeLimit); ErrRetakeLimit says it is used up.
 func (db *DB) ReplaceTake(inv *Invitation, question string, limit int) (old, next Take, err error) {
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
 		if err := checkOpen(tx, inv.ID); err != nil {
@@ -42,7 +61,7 @@ func (db *DB) ReplaceTake(inv *Invitation, question string, limit int) (old, nex
 		if err != nil {
 			return err
 		}
-		if limit > 0 && a.Retakes >= limit {
+		if !RetakeAllowed(limit, a.Retakes) {
 			return ErrRetakeLimit
 		}
 		a.Retakes++
@@ -78,7 +97,12 @@ func (db *DB) RemoveTake(inv *Invitation, question string) (Take, error) {
 		if err := putJSON(tx.Bucket(bucketTakes), takeKey(t.TakeKey), &t); err != nil {
 			return err
 		}
-		return setCurrent(tx, inv.ID, question, 0)
+		a, err := getAnswer(tx, inv.ID, question)
+		if err != nil {
+			return err
+		}
+		a.Current, a.Removed = 0, true
+		return putJSON(tx.Bucket(bucketAnswers), answerKey(inv.ID, question), &a)
 	})
 	if err != nil {
 		return Take{}, fmt.Errorf("storage: remove take: %w", err)

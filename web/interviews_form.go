@@ -96,7 +96,10 @@ func questionRowOf(q storage.Question, answered map[string]bool) questionRow {
 		Minutes: strconv.Itoa(int(limit / time.Minute)), Seconds: fmt.Sprintf("%02d", int(limit%time.Minute/time.Second)),
 		Prep: strconv.Itoa(int(q.PrepTime / time.Second)), Saved: q.ID != "", Video: q.Video, Answered: answered[q.ID],
 	}
-	if q.RetakeLimit > 0 {
+	switch {
+	case q.RetakeLimit == storage.NoRetakes:
+		row.Retakes = "0"
+	case q.RetakeLimit > 0:
 		row.Retakes = strconv.Itoa(q.RetakeLimit)
 	}
 	return row
@@ -328,10 +331,15 @@ func (f *interviewForm) question(i int, row questionRow) storage.Question {
 	} else {
 		f.problem(storage.QuestionKey(i, "prepTime"), "Enter a whole number of seconds, or 0 for no preparation time.")
 	}
-	if n, ok := wholeNumber(row.Retakes); ok && (n > 0 || strings.TrimSpace(row.Retakes) == "") {
+	switch n, ok := wholeNumber(row.Retakes); {
+	case ok && strings.TrimSpace(row.Retakes) == "":
+		q.RetakeLimit = 0 // unlimited
+	case ok && n == 0:
+		q.RetakeLimit = storage.NoRetakes
+	case ok && n > 0:
 		q.RetakeLimit = n
-	} else {
-		f.problem(storage.QuestionKey(i, "retakeLimit"), fmt.Sprintf("Enter a number of retakes from 1 to %d, "+
+	default:
+		f.problem(storage.QuestionKey(i, "retakeLimit"), fmt.Sprintf("Enter a number of retakes from 0 to %d, "+
 			"or leave it empty for unlimited retakes.", storage.MaxRetakeLimit))
 	}
 	return q

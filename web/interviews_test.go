@@ -196,8 +196,8 @@ func TestInterviewBadInput(t *testing.T) {
 		{"minutes not a number", func(v url.Values) { v.Set("q.0.min", "three") }, "Enter whole minutes"},
 		{"prep not a number", func(v url.Values) { v.Set("q.0.prep", "abc") }, "whole number of seconds"},
 		{"prep too long", func(v url.Values) { v.Set("q.0.prep", "601") }, "from 0 to 600 seconds"},
-		{"retakes zero", func(v url.Values) { v.Set("q.0.retakes", "0") }, "from 1 to 20"},
-		{"retakes too many", func(v url.Values) { v.Set("q.0.retakes", "21") }, "from 1 to 20"},
+		{"retakes negative", func(v url.Values) { v.Set("q.0.retakes", "-1") }, "from 0 to 20"},
+		{"retakes too many", func(v url.Values) { v.Set("q.0.retakes", "21") }, "from 0 to 20"},
 		{"bad deadline", func(v url.Values) { v.Set("deadline", "next friday") }, "Enter a date and time in UTC"},
 		{"retention zero", func(v url.Values) { v.Set("retention", "0") }, "from 1 to 3650"},
 		{"retention too long", func(v url.Values) { v.Set("retention", "4000") }, "from 1 to 3650"},
@@ -313,7 +313,7 @@ func TestInterviewEdit(t *testing.T) {
 		`name="q.0.min" type="number" min="0" max="60" step="1" inputmode="numeric" value="2"`,
 		`name="q.0.sec" type="number" min="0" max="59" step="1" inputmode="numeric" value="30"`,
 		`name="q.0.prep" type="number" min="0" max="600" step="1" inputmode="numeric" value="20"`,
-		`name="q.1.retakes" type="number" min="1" max="20" step="1" inputmode="numeric" value="3"`,
+		`name="q.1.retakes" type="number" min="0" max="20" step="1" inputmode="numeric" value="3"`,
 		`name="q.1.nolimit" type="checkbox" value="1" class="no-limit" checked`,
 		`id="ask-linkedin" name="ask" type="checkbox" value="linkedin" checked`,
 		`href="/admin/interviews/`+iv.ID+`/questions/`+q0.ID+`/video">Record video question`,
@@ -500,6 +500,22 @@ func TestDashboardEmpty(t *testing.T) {
 	rec := ts.do(request{method: "GET", path: "/admin/", cookie: admin})
 	wantStatus(t, rec, http.StatusOK, "")
 	wantBody(t, rec.Body.String(), "There are no interviews yet.", "New interview")
+}
+
+// TestInterviewNoRetakes: 0 retakes in the form is one take only, and reads back as 0.
+func TestInterviewNoRetakes(t *testing.T) {
+	ts, admin, csrf := adminServer(t)
+	iv := sampleInterview()
+	v := interviewValues(csrf, "save", iv)
+	v.Set("q.0.retakes", "0")
+	rec := ts.do(request{method: "POST", path: "/admin/interviews/new", cookie: admin, form: v})
+	wantStatus(t, rec, http.StatusSeeOther, "")
+	got := ts.onlyInterview()
+	if got.Questions[0].RetakeLimit != storage.NoRetakes {
+		t.Fatalf("retake limit %d, want NoRetakes", got.Questions[0].RetakeLimit)
+	}
+	rec = ts.do(request{method: "GET", path: "/admin/interviews/" + got.ID + "/edit", cookie: admin})
+	wantBody(t, rec.Body.String(), `name="q.0.retakes" type="number" min="0" max="20" step="1" inputmode="numeric" value="0"`)
 }
 
 func TestInterviewDroppedQuestionLosesItsVideo(t *testing.T) {

@@ -708,7 +708,10 @@ function stopTake() {
 
 function removeTake() {
   const q = question(state.current);
-  if (!q || !q.take || !send({ type: 'remove-take', question: q.id })) return;
+  if (!q || !q.take) return;
+  // With no retake left, a removed take cannot be recorded again: say so first.
+  if (q.retakesLeft === 0 && !window.confirm(t('removeLastTake'))) return;
+  if (!send({ type: 'remove-take', question: q.id })) return;
   state.removing = q.id;
   update();
 }
@@ -860,7 +863,7 @@ function showMissing(ids) {
 
 function noRetakesLeft(msg) {
   const q = question(msg.question) || question(state.current);
-  if (q && q.retakeLimit > 0) q.retakesLeft = 0;
+  if (q && q.retakeLimit !== 0) q.retakesLeft = 0;
 }
 
 // ---- helpers ----

@@ -232,7 +232,8 @@ function questionMeta(q) {
   const parts = [];
   if (q.timeLimitMs > 0) parts.push(t('questionTimeLimit', { time: formatDuration(q.timeLimitMs) }));
   if (q.prepMs > 0) parts.push(t('questionPrepTime', { time: formatDuration(q.prepMs, Math.ceil) }));
-  if (q.retakeLimit > 0 && q.retakesLeft !== null) parts.push(t('questionRetakes', { left: q.retakesLeft, limit: q.retakeLimit }));
+  if (q.retakeLimit < 0) parts.push(t('questionNoRetakes'));
+  else if (q.retakeLimit > 0 && q.retakesLeft !== null) parts.push(t('questionRetakes', { left: q.retakesLeft, limit: q.retakeLimit }));
   return parts.join(' · ');
 }
 
@@ -282,7 +283,8 @@ function renderRecord(state) {
 function recordLimits(q) {
   const parts = [q.timeLimitMs > 0 ? t('timeLimit', { time: formatDuration(q.timeLimitMs) }) : t('noTimeLimit')];
   if (q.prepMs > 0) parts.push(t('prepTime', { time: formatDuration(q.prepMs, Math.ceil) }));
-  if (!(q.retakeLimit > 0) || q.retakesLeft === null) parts.push(t('retakesUnlimited'));
+  if (q.retakeLimit < 0) parts.push(t('retakesNone'));
+  else if (!(q.retakeLimit > 0) || q.retakesLeft === null) parts.push(t('retakesUnlimited'));
   else if (q.retakesLeft > 0) parts.push(t('retakesLeft', { left: q.retakesLeft, limit: q.retakeLimit }));
   else parts.push(t('noRetakesLeft', { limit: q.retakeLimit }));
   return parts.join(' ');
