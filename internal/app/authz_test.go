@@ -369,6 +369,7 @@ func (w *authzWorld) recruiterRoutes() []authzRoute {
 		{"POST", "/admin/candidates/" + dee + "/stage", f("stage", "shortlisted"), 404, 404},
 		{"POST", "/admin/candidates/" + dee + "/answers/" + q2 + "/rating", f("stars", "3"), 404, 404},
 		{"POST", "/admin/candidates/" + dee + "/answers/" + q2 + "/comments", f("text", "Early."), 404, 404},
+		{"GET", "/admin/candidates/" + dee + "/shares", nil, 403, 404},
 		{"POST", "/admin/candidates/" + dee + "/shares", f("days", "7"), 403, 409},
 	}
 }
