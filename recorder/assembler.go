@@ -41,6 +41,7 @@ type assemblerStats struct {
 	packets       atomic.Uint64 // packets accepted
 	late          atomic.Uint64 // packets that came after their frame was given up
 	lost          atomic.Uint64 // sequence numbers never received
+	recovered     atomic.Uint64 // packets that came late and filled a gap: retransmitted after a NACK, or reordered
 	framesDropped atomic.Uint64 // frames given up: incomplete, or not decodable after a loss
 	// gapSince is when the frame at the head began to wait for a missing packet
 	// (Unix ns), or zero while nothing waits.
@@ -147,6 +148,9 @@ func (a *assembler) store(s *slot, media []byte) {
 	}
 	if old.present {
 		a.release(old)
+	}
+	if int16(s.seq-a.highest) < 0 {
+		a.stats.recovered.Add(1)
 	}
 	s.payload = append(a.take(), media...)
 	*old = *s

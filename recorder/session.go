@@ -286,7 +286,7 @@ func (s *Session) StartTake(file io.WriterAt, ev TakeEvents, limit time.Duration
 	if f, ok := file.(syncable); ok {
 		s.take.sync, s.take.syncFile = s.eng.syncer, f
 	}
-	s.take.baseLost, s.take.baseDropped = s.lossCounts()
+	s.take.base = s.lossCounts()
 	s.sendPLILocked(now)
 	return nil
 }
@@ -301,36 +301,38 @@ func (s *Session) Recording() bool {
 // StopTake ends the take in progress and finishes its file's structure. The caller
 // then commits or discards the file.
 func (s *Session) StopTake() (Result, error) {
+	stopAt := time.Now()
 	s.mu.Lock()
 	if s.take != nil {
-		s.take.stopAt = time.Now().UnixNano()
+		s.take.stopAt = stopAt.UnixNano()
 	}
 	s.mu.Unlock()
-	s.awaitRepair()
+	s.awaitRepair(stopAt)
 	s.mu.Lock()
 	w := s.take
 	s.take = nil
-	var lost, dropped uint64
+	var end lossCounts
 	if w != nil {
-		lost, dropped = s.lossCounts()
+		end = s.lossCounts()
 	}
 	s.mu.Unlock()
 	if w == nil {
 		return Result{}, ErrNotRecording
 	}
 	res, err := w.finish()
-	res.Stats.PacketsLost = lost - w.baseLost
-	res.Stats.FramesDropped = dropped - w.baseDropped
+	res.Stats.PacketsLost = end.lost - w.base.lost
+	res.Stats.PacketsRecovered = end.recovered - w.base.recovered
+	res.Stats.FramesDropped = end.dropped - w.base.dropped
 	return res, err
 }
 
 // awaitRepair gives a video packet lost just before Stop its chance to be
 // retransmitted: while a frame waits for a missing packet, the frames sent behind
 // it (before Stop) are held, and would otherwise end with the take unwritten and
-// uncounted. It waits at most MaxLate (and a little more, for the next packet to
-// make the assembler give up and count what it drops), and not at all on a dead
-// connection.
-func (s *Session) awaitRepair() {
+// uncounted. It waits only for a frame that began waiting before Stop, at most
+// MaxLate after Stop (and a little more, for the next packet to make the
+// assembler give up and count what it drops), and not at all on a dead connection.
+func (s *Session) awaitRepair(stopAt time.Time) {
 	s.mu.Lock()
 	v, closed := s.video, s.closed
 	s.mu.Unlock()
@@ -338,18 +340,30 @@ func (s *Session) awaitRepair() {
 		return
 	}
 	const poll, margin = 10 * time.Millisecond, 50 * time.Millisecond
+	deadline := stopAt.Add(s.eng.cfg.MaxLate + margin)
 	for {
 		since := v.asm.stats.gapSince.Load()
-		if since == 0 || time.Since(time.Unix(0, since)) > s.eng.cfg.MaxLate+margin {
+		if since == 0 || since > stopAt.UnixNano() || time.Now().After(deadline) {
 			return
 		}
 		time.Sleep(poll)
 	}
 }
 
-// lossCounts sums the tracks' lost packets and dropped video frames so far.
-func (s *Session) lossCounts() (lost, dropped uint64) {
-	return s.video.asm.stats.lost.Load() + s.audio.asm.stats.lost.Load(), s.video.asm.stats.framesDropped.Load()
+// lossCounts are a session's loss counters at one moment; a take reports the
+// difference between its end and its start.
+type lossCounts struct {
+	lost, recovered, dropped uint64
+}
+
+// lossCounts sums the tracks' lost and recovered packets and dropped video frames so far.
+func (s *Session) lossCounts() lossCounts {
+	v, a := &s.video.asm.stats, &s.audio.asm.stats
+	return lossCounts{
+		lost:      v.lost.Load() + a.lost.Load(),
+		recovered: v.recovered.Load() + a.recovered.Load(),
+		dropped:   v.framesDropped.Load(),
+	}
 }
 
 // Close closes the peer connection and waits for its readers. A take still in

@@ -53,6 +53,7 @@ type Stats struct {
 	AudioFrames      uint64 // written
 	KeyframeRequests uint64
 	PacketsLost      uint64
+	PacketsRecovered uint64 // came late but in time: retransmitted after a NACK, or reordered
 	FramesDropped    uint64
 	// FirstFrameDelay is the time from the record command to the first keyframe written.
 	FirstFrameDelay time.Duration
@@ -100,8 +101,8 @@ type takeWriter struct {
 	free    [][]byte
 	stats   Stats
 	// Loss counters of the tracks when the take began, to count the take's own.
-	baseLost, baseDropped uint64
-	err                   error // the first write error; the take is over
+	base lossCounts
+	err  error // the first write error; the take is over
 }
 
 func (w *takeWriter) started() bool { return w.mux != nil }

@@ -169,7 +169,8 @@ func (c *conn) finishTake(end storage.TakeEnd) error {
 		DurationMs: res.Duration.Milliseconds(), Bytes: res.Bytes, End: end,
 		Quality: &storage.Quality{
 			VideoFrames: st.VideoFrames, AudioFrames: st.AudioFrames, PacketsLost: st.PacketsLost,
-			FramesDropped: st.FramesDropped, KeyframeRequests: st.KeyframeRequests,
+			PacketsRecovered: st.PacketsRecovered,
+			FramesDropped:    st.FramesDropped, KeyframeRequests: st.KeyframeRequests,
 			FirstFrameMs: st.FirstFrameDelay.Milliseconds(), AudioStartMs: st.AudioStart.Milliseconds(),
 		},
 	})

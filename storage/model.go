@@ -257,6 +257,7 @@ type Quality struct {
 	VideoFrames      uint64 `json:"videoFrames"`
 	AudioFrames      uint64 `json:"audioFrames"`
 	PacketsLost      uint64 `json:"packetsLost"`      // never received, after retransmission
+	PacketsRecovered uint64 `json:"packetsRecovered"` // came late but in time: resent after a NACK, or reordered
 	FramesDropped    uint64 `json:"framesDropped"`    // video frames not decodable, left out
 	KeyframeRequests uint64 `json:"keyframeRequests"` // PLIs sent to the browser
 	FirstFrameMs     int64  `json:"firstFrameMs"`     // from record to the first picture

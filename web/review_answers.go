@@ -31,11 +31,13 @@ type reviewAnswer struct {
 	// MediaURL plays the take; DownloadURL downloads it ("" for no download link).
 	MediaURL, DownloadURL string
 	Quality               string
-	Ratings               []reviewRatingView
-	Comments              []reviewCommentView
-	Average               float64
-	MyStars               int    // the viewer's own rating, 0 for none
-	Draft                 string // comment text to put back in the form after an error
+	// QualityDetail is the recording-quality line: losses, repairs, keyframe requests, sync.
+	QualityDetail string
+	Ratings       []reviewRatingView
+	Comments      []reviewCommentView
+	Average       float64
+	MyStars       int    // the viewer's own rating, 0 for none
+	Draft         string // comment text to put back in the form after an error
 }
 
 // Anchor is the element ID of the answer on the page.
@@ -102,7 +104,7 @@ func (s *Server) answersView(r *http.Request, inv *storage.Invitation, iv *stora
 	for i, q := range iv.Questions {
 		a := reviewAnswer{Index: i + 1, Question: q}
 		if t, ok := takes[q.ID]; ok && t.State == storage.TakeSubmitted {
-			a.Take, a.Quality = &t, reviewQuality(&t)
+			a.Take, a.Quality, a.QualityDetail = &t, reviewQuality(&t), qualityDetail(t.Quality)
 			a.MediaURL = mediaURL(q.ID)
 			a.DownloadURL = a.MediaURL + "?download=1"
 		}
@@ -145,6 +147,31 @@ func reviewNameOf(names map[string]string, id string) string {
 		return n
 	}
 	return "A former reviewer"
+}
+
+// qualityDetail is the take's recording-quality line, e.g. "Recording quality:
+// 2 packets lost, 41 recovered (resent or reordered) · 1 frame dropped · 3 keyframe
+// requests · sound starts 6 ms after the picture". "" when the take has no record.
+func qualityDetail(q *storage.Quality) string {
+	if q == nil {
+		return ""
+	}
+	plural := func(n uint64, one, many string) string {
+		if n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", n, many)
+	}
+	parts := []string{plural(q.PacketsLost, "packet lost", "packets lost") + ", " +
+		fmt.Sprintf("%d recovered (resent or reordered)", q.PacketsRecovered)}
+	parts = append(parts, plural(q.FramesDropped, "frame dropped", "frames dropped"),
+		plural(q.KeyframeRequests, "keyframe request", "keyframe requests"))
+	if q.AudioFrames > 0 {
+		parts = append(parts, fmt.Sprintf("sound starts %d ms after the picture", q.AudioStartMs))
+	} else {
+		parts = append(parts, "no sound")
+	}
+	return "Recording quality: " + strings.Join(parts, " · ")
 }
 
 // reviewQuality tells the recruiter how long a take is and how its recording went,

@@ -96,6 +96,12 @@ func recordLossy(t *testing.T, imp testpeer.Impairment, minFrames int) {
 	if !imp.Unrepairable && recovered*2 < upDropped {
 		t.Errorf("NACK recovered %d of %d dropped video packets, want most", recovered, upDropped)
 	}
+	// The take's quality record counts the packets that came late and filled a gap.
+	if tk, err := s.app.DB().Take(s.key(q, saved.Take)); err != nil || tk.Quality == nil {
+		t.Errorf("take's quality record: %+v, %v", tk, err)
+	} else if !imp.Unrepairable && recovered > 0 && tk.Quality.PacketsRecovered == 0 {
+		t.Errorf("NACK recovered %d packets, yet the quality record counts none recovered: %+v", recovered, *tk.Quality)
+	}
 	// A packet lost just before Stop is waited for too: the take's frames behind it
 	// are given up and counted, not left out silently.
 	if imp.Unrepairable && up.VideoUndelivered > up0.VideoUndelivered && rec["dropped"] == "0" {
