@@ -93,11 +93,16 @@ func (c *conn) loop(ctx context.Context) {
 		}
 		select {
 		case <-ctx.Done():
-			if errors.Is(context.Cause(ctx), errReplaced) {
+			switch cause := context.Cause(ctx); {
+			case errors.Is(cause, errReplaced):
 				// Finish the take first, so the browser hears what was saved.
 				c.cleanup()
 				c.refuse(errReplacedMsg, "")
 				c.closeWith(closeReplaced, "opened elsewhere")
+			case errors.Is(cause, errWithdrawn):
+				c.cleanup()
+				c.refuse(errRevoked, "")
+				c.closeWith(closeWithdrawn, "withdrawn")
 			}
 			return
 		case <-c.writerDone:
@@ -203,6 +208,10 @@ func (c *conn) write(m any) error {
 // closeReplaced is the close code of a socket replaced by a newer one of the same
 // candidate; the page does not reconnect after it.
 const closeReplaced = 4001
+
+// closeWithdrawn is the close code of a socket whose link was revoked or whose
+// candidate was deleted; the page does not reconnect after it.
+const closeWithdrawn = 4003
 
 // closeMsg asks the writer to send a close frame after what is queued.
 type closeMsg struct {

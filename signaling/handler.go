@@ -93,6 +93,28 @@ func (h *Handler) takeOver(invitationID string, lc *liveConn) {
 	}
 }
 
+// errWithdrawn ends a connection whose link a recruiter revoked, or whose
+// candidate they deleted.
+var errWithdrawn = errors.New("signaling: the invitation was withdrawn")
+
+// End ends the candidate's live connection, if any, and waits (at most 10 s) until
+// its take in progress is saved: for a revoked link, or before the candidate's
+// records and files are deleted. The page is told the link was withdrawn.
+func (h *Handler) End(invitationID string) {
+	h.mu.Lock()
+	lc := h.live[invitationID]
+	h.mu.Unlock()
+	if lc == nil {
+		return
+	}
+	lc.cancel(errWithdrawn)
+	select {
+	case <-lc.done:
+	case <-time.After(10 * time.Second):
+		h.log.Warn("a withdrawn connection did not end in time", slog.String("invitation", invitationID))
+	}
+}
+
 func (h *Handler) leave(invitationID string, lc *liveConn) {
 	h.mu.Lock()
 	if h.live[invitationID] == lc {

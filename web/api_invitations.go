@@ -204,6 +204,7 @@ func (s *Server) apiRevokeInvitation(w http.ResponseWriter, r *http.Request) {
 	if !s.apiInvitationChanged(w, r, err, "revoke") {
 		return
 	}
+	s.endCandidate(inv.ID)
 	s.log.Info("invitation revoked through the API", slog.String("invitation", inv.ID), slog.String("token", apiTokenFrom(r).ID))
 	s.apiWriteInvitation(w, r, iv, inv)
 }
@@ -263,6 +264,7 @@ func (s *Server) apiDeleteCandidate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.apiAudit(r, storage.AuditEntry{Action: "delete candidate", InterviewID: inv.InterviewID, InvitationID: inv.ID,
 		Detail: inv.Name})
+	s.endCandidate(inv.ID)
 	if _, err := s.store.DeleteCandidate(inv.ID); err != nil {
 		s.apiNotFound(w, r, "invitation", err) // deleted meanwhile, or a server error
 		return

@@ -33,7 +33,7 @@ type deletionPage struct {
 
 // deletionConfirm asks the admin to confirm the deletion of a candidate.
 func (s *Server) deletionConfirm(w http.ResponseWriter, r *http.Request) {
-	inv, ok := s.shareCandidate(w, r)
+	inv, ok := s.pathInvitation(w, r)
 	if !ok {
 		return
 	}
@@ -65,7 +65,7 @@ func (s *Server) showDeletion(w http.ResponseWriter, r *http.Request, status int
 // deleteCandidate deletes a candidate, submitted or not, for good once confirmed:
 // first the audit entry, then every record in one transaction, then the files.
 func (s *Server) deleteCandidate(w http.ResponseWriter, r *http.Request) {
-	inv, ok := s.shareCandidate(w, r)
+	inv, ok := s.pathInvitation(w, r)
 	if !ok {
 		return
 	}
@@ -76,6 +76,7 @@ func (s *Server) deleteCandidate(w http.ResponseWriter, r *http.Request) {
 	}
 	s.audit(r, storage.AuditEntry{Action: "delete candidate", InterviewID: inv.InterviewID, InvitationID: inv.ID,
 		Detail: reviewName(inv)})
+	s.endCandidate(inv.ID) // a take in progress is saved, then deleted with the rest
 	if _, err := s.store.DeleteCandidate(inv.ID); errors.Is(err, storage.ErrNotFound) {
 		s.shareNotFound(w, r) // deleted meanwhile, by someone else or by retention
 		return

@@ -94,7 +94,7 @@ func (c candidateRow) DisplayName() string {
 
 // interviewOverview shows an interview: its questions and its candidates.
 func (s *Server) interviewOverview(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.overviewInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}
@@ -168,46 +168,6 @@ func (s *Server) invitationLink(r *http.Request, token string) string {
 	return base + "/i/" + token
 }
 
-// overviewInterview loads the interview of the path's {id}, or answers 404 and reports false.
-func (s *Server) overviewInterview(w http.ResponseWriter, r *http.Request) (*storage.Interview, bool) {
-	id := r.PathValue("id")
-	var iv *storage.Interview
-	err := storage.ErrNotFound
-	if storage.ValidID(id) {
-		iv, err = s.store.Interview(id)
-	}
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		s.showMessage(w, r, http.StatusNotFound, "Interview not found",
-			"There is no interview at this address. It may have been deleted; go back to the list of interviews.")
-		return nil, false
-	case err != nil:
-		s.serverError(w, r, "load interview", err)
-		return nil, false
-	}
-	return iv, true
-}
-
-// pathInvitation loads the invitation of the path's {inv}, or answers 404 and reports false.
-func (s *Server) pathInvitation(w http.ResponseWriter, r *http.Request) (*storage.Invitation, bool) {
-	id := r.PathValue("inv")
-	var inv *storage.Invitation
-	err := storage.ErrNotFound
-	if storage.ValidID(id) {
-		inv, err = s.store.Invitation(id)
-	}
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		s.showMessage(w, r, http.StatusNotFound, "Candidate not found",
-			"There is no candidate at this address. They may have been deleted; go back to the interview’s page.")
-		return nil, false
-	case err != nil:
-		s.serverError(w, r, "load invitation", err)
-		return nil, false
-	}
-	return inv, true
-}
-
 // revokeInvitation withdraws a candidate's link.
 func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 	inv, ok := s.pathInvitation(w, r)
@@ -218,6 +178,7 @@ func (s *Server) revokeInvitation(w http.ResponseWriter, r *http.Request) {
 		s.invitationChangeFailed(w, r, inv, "revoke invitation", err)
 		return
 	}
+	s.endCandidate(inv.ID)
 	s.log.Info("invitation revoked", slog.String("invitation", inv.ID), slog.String("by", userFrom(r).Email))
 	http.Redirect(w, r, "/admin/interviews/"+inv.InterviewID+"?revoked="+inv.ID, http.StatusSeeOther)
 }

@@ -52,6 +52,10 @@ type Handlers struct {
 	// QuestionRecorder serves a recruiter's recording of a video question; the
 	// server mounts it behind the recruiter's sign-in (see questionvideo.go).
 	QuestionRecorder http.Handler
+	// EndCandidate, when set, ends a candidate's live connection (saving its take
+	// in progress) and returns once it has ended: before their link is revoked
+	// takes effect, and before they are deleted.
+	EndCandidate func(invitationID string)
 }
 
 // Server serves the pages, the media and the candidate's WebSocket, and the
@@ -61,6 +65,7 @@ type Server struct {
 	media    storage.Media
 	ws       http.Handler
 	recorder http.Handler // see Handlers.QuestionRecorder
+	endConn  func(invitationID string)
 	log      *slog.Logger
 	assets   fs.FS
 
@@ -88,7 +93,7 @@ func NewServer(store Store, media storage.Media, hs Handlers, log *slog.Logger, 
 		return nil, err
 	}
 	return &Server{
-		store: store, media: media, ws: hs.Candidate, recorder: hs.QuestionRecorder, log: log, assets: Assets(),
+		store: store, media: media, ws: hs.Candidate, recorder: hs.QuestionRecorder, endConn: hs.EndCandidate, log: log, assets: Assets(),
 		auth: auth, pages: pages, crossOrigin: co,
 		logins: newLimiter(loginFailures, loginWindow, limiterSize),
 	}, nil
@@ -201,6 +206,13 @@ func (s *Server) serveWebM(w http.ResponseWriter, r *http.Request, f storage.Med
 	w.Header().Set("Content-Type", "video/webm")
 	w.Header().Set("Cache-Control", "private, no-cache")
 	http.ServeContent(w, r, "", fi.ModTime(), f)
+}
+
+// endCandidate ends the candidate's live connection, if there is one.
+func (s *Server) endCandidate(invitationID string) {
+	if s.endConn != nil {
+		s.endConn(invitationID)
+	}
 }
 
 // audit writes an entry of the audit log for the signed-in user of r (or the

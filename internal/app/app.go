@@ -94,7 +94,7 @@ func build(cfg Config, wrapMedia func(storage.Media) storage.Media) (*App, error
 	}
 	a := &App{cfg: cfg, log: cfg.Logger, db: db, disk: disk, media: media, eng: eng, cancel: cancel}
 	a.ws = signaling.NewHandler(ctx, db, media, eng, cfg.Logger, signaling.Options{Submitted: a.submitted})
-	hs := web.Handlers{Candidate: a.ws, QuestionRecorder: a.questionRecorder(ctx)}
+	hs := web.Handlers{Candidate: a.ws, QuestionRecorder: a.questionRecorder(ctx), EndCandidate: a.ws.End}
 	srv, err := web.NewServer(db, media, hs, cfg.Logger, web.AuthConfig{PublicURL: cfg.PublicURL, PasswordCost: cfg.PasswordCost})
 	if err != nil {
 		a.Close()
