@@ -3,7 +3,6 @@ package storage
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,9 +35,6 @@ const apiTokenTouchEvery = time.Minute
 
 // maxAPITokenName bounds a token's name, in characters.
 const maxAPITokenName = 100
-
-// ErrBadTokenName is returned when an API token's name is empty or too long.
-var ErrBadTokenName = errors.New("storage: an API token needs a name of at most 100 characters")
 
 // Revoked reports whether the token was withdrawn.
 func (t *APIToken) Revoked() bool { return !t.RevokedAt.IsZero() }

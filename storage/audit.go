@@ -34,7 +34,14 @@ func (db *DB) Audit(e AuditEntry) error {
 		if err != nil {
 			return err
 		}
-		key := auditKey(e.At, seq)
+		// Keys follow the order of writing even if the wall clock steps back.
+		at := e.At
+		if last, _ := b.Cursor().Last(); last != nil {
+			if prev := time.Unix(0, int64(binary.BigEndian.Uint64(last))); !at.After(prev) {
+				at = prev.Add(time.Nanosecond)
+			}
+		}
+		key := auditKey(at, seq)
 		e.ID = fmt.Sprintf("%x", key)
 		return putJSON(b, key, e)
 	})

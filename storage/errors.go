@@ -49,3 +49,25 @@ type MissingAnswersError struct {
 func (e *MissingAnswersError) Error() string {
 	return fmt.Sprintf("storage: %d required questions have no answer", len(e.Questions))
 }
+
+// ErrBadTokenName is returned when an API token's name is empty or too long.
+var ErrBadTokenName = errors.New("storage: an API token needs a name of at most 100 characters")
+
+// ErrQuestionAnswered is matched (with errors.Is) by the QuestionAnsweredError of
+// UpdateInterview when it would drop a question that a candidate answered.
+var ErrQuestionAnswered = errors.New("storage: a candidate answered the question")
+
+// ErrBadRating is returned for a rating outside 0 (none) to MaxStars.
+var ErrBadRating = errors.New("storage: a rating is 1 to 5 stars")
+
+// ErrBadComment is returned for an empty comment or one longer than MaxCommentChars.
+var ErrBadComment = errors.New("storage: a comment is 1 to 4000 characters")
+
+// ErrBadStage is returned for a review stage that is not one of the interview's.
+var ErrBadStage = errors.New("storage: not a review stage of this interview")
+
+// ErrNotAuthor is returned when someone other than its author deletes a comment.
+var ErrNotAuthor = errors.New("storage: only its author can delete a comment")
+
+// ErrBadExpiry is returned when a share link is made without an expiry.
+var ErrBadExpiry = errors.New("storage: a share link needs an expiry")

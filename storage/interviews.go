@@ -2,7 +2,6 @@ package storage
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -29,10 +28,6 @@ const (
 	MaxStageChars    = 40
 	MaxFieldLabel    = 100
 )
-
-// ErrQuestionAnswered is matched (with errors.Is) by the QuestionAnsweredError of
-// UpdateInterview when it would drop a question that a candidate answered.
-var ErrQuestionAnswered = errors.New("storage: a candidate answered the question")
 
 // QuestionAnsweredError is returned by UpdateInterview when the update leaves out a
 // question that some candidate has a take of (recording, draft or submitted).

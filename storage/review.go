@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,18 +24,6 @@ const MaxStars = 5
 
 // MaxCommentChars is the longest comment, in characters.
 const MaxCommentChars = 4000
-
-// ErrBadRating is returned for a rating outside 0 (none) to MaxStars.
-var ErrBadRating = errors.New("storage: a rating is 1 to 5 stars")
-
-// ErrBadComment is returned for an empty comment or one longer than MaxCommentChars.
-var ErrBadComment = errors.New("storage: a comment is 1 to 4000 characters")
-
-// ErrBadStage is returned for a review stage that is not one of the interview's.
-var ErrBadStage = errors.New("storage: not a review stage of this interview")
-
-// ErrNotAuthor is returned when someone other than its author deletes a comment.
-var ErrNotAuthor = errors.New("storage: only its author can delete a comment")
 
 // Rating is one reviewer's stars for one answer.
 type Rating struct {

@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -15,9 +14,6 @@ import (
 // The shares bucket holds read-only review links, keyed "<invitation>/<share ID>"
 // so that all of a candidate's links sit together; the share tokens bucket maps
 // each link's secret token to that key.
-
-// ErrBadExpiry is returned when a share link is made without an expiry.
-var ErrBadExpiry = errors.New("storage: a share link needs an expiry")
 
 // Share is a read-only link to one submitted candidate's answers, for someone
 // without an account. It works until it expires or is revoked.

@@ -43,7 +43,7 @@ func (c createdPage) AllLinks() string {
 // invite creates an invitation for each line of the posted text, or none when a
 // line is wrong, and shows the new links.
 func (s *Server) invite(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.overviewInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}

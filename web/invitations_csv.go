@@ -15,7 +15,7 @@ var invitationsCSVHeader = []string{"name", "email", "link", "status", "invited_
 // invitationsCSV sends an interview's candidates with their links and statuses
 // as a CSV file, for a spreadsheet or a mail merge.
 func (s *Server) invitationsCSV(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.overviewInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}

@@ -139,7 +139,7 @@ func (s *Server) shareBaseURL(r *http.Request) string {
 // shareCreate makes a review link to a submitted candidate, expiring after the
 // chosen number of days, and shows it to copy.
 func (s *Server) shareCreate(w http.ResponseWriter, r *http.Request) {
-	inv, ok := s.shareCandidate(w, r)
+	inv, ok := s.pathInvitation(w, r)
 	if !ok {
 		return
 	}
@@ -184,26 +184,6 @@ func (s *Server) shareRevoke(w http.ResponseWriter, r *http.Request) {
 	s.audit(r, storage.AuditEntry{Action: "withdraw share link", InterviewID: sh.InterviewID,
 		InvitationID: sh.InvitationID, Detail: "link " + sh.ID})
 	http.Redirect(w, r, sharesPath(sh.InvitationID)+"#shares", http.StatusSeeOther)
-}
-
-// shareCandidate returns the request's candidate ({inv}), submitted or not, or
-// answers 404 and returns false.
-func (s *Server) shareCandidate(w http.ResponseWriter, r *http.Request) (*storage.Invitation, bool) {
-	id := r.PathValue("inv")
-	if !storage.ValidID(id) {
-		s.shareNotFound(w, r)
-		return nil, false
-	}
-	inv, err := s.store.Invitation(id)
-	if errors.Is(err, storage.ErrNotFound) {
-		s.shareNotFound(w, r)
-		return nil, false
-	}
-	if err != nil {
-		s.serverError(w, r, "load candidate", err)
-		return nil, false
-	}
-	return inv, true
 }
 
 func (s *Server) shareNotFound(w http.ResponseWriter, r *http.Request) {

@@ -152,8 +152,8 @@ func TestShareCreateBadInput(t *testing.T) {
 		{"other expiry", f.sub.ID, "2", http.StatusUnprocessableEntity, "in 1, 7 or 30 days"},
 		{"not a number", f.sub.ID, "week", http.StatusUnprocessableEntity, "in 1, 7 or 30 days"},
 		{"not submitted", f.draft.ID, "7", http.StatusConflict, "Only submitted answers can be shared"},
-		{"unknown candidate", storage.NewID(), "7", http.StatusNotFound, "no such candidate"},
-		{"malformed candidate", "NOT-AN-ID", "7", http.StatusNotFound, "no such candidate"},
+		{"unknown candidate", storage.NewID(), "7", http.StatusNotFound, "no candidate at this address"},
+		{"malformed candidate", "NOT-AN-ID", "7", http.StatusNotFound, "no candidate at this address"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -28,25 +27,6 @@ func (s *Server) webhookRoutes(mux *http.ServeMux) {
 	mux.Handle("POST "+base+"/remove", s.requireUser(s.removeWebhook, storage.RoleAdmin))
 }
 
-// webhookInterview returns the interview of the path's {id}, or answers 404.
-func (s *Server) webhookInterview(w http.ResponseWriter, r *http.Request) (*storage.Interview, bool) {
-	id := r.PathValue("id")
-	var iv *storage.Interview
-	err := storage.ErrNotFound
-	if storage.ValidID(id) {
-		iv, err = s.store.Interview(id)
-	}
-	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		s.showMessage(w, r, http.StatusNotFound, "No such interview", "There is no interview here. Pick one from the list of interviews.")
-		return nil, false
-	case err != nil:
-		s.serverError(w, r, "load interview", err)
-		return nil, false
-	}
-	return iv, true
-}
-
 func (s *Server) newWebhookPage(r *http.Request, iv *storage.Interview) webhookPage {
 	p := webhookPage{page: s.pageFor(r, "Webhook of "+iv.Title), Interview: iv}
 	if iv.Webhook != nil {
@@ -57,7 +37,7 @@ func (s *Server) newWebhookPage(r *http.Request, iv *storage.Interview) webhookP
 
 // webhookSettings shows the interview's webhook, or a form to set one.
 func (s *Server) webhookSettings(w http.ResponseWriter, r *http.Request) {
-	if iv, ok := s.webhookInterview(w, r); ok {
+	if iv, ok := s.pathInterview(w, r); ok {
 		s.render(w, http.StatusOK, "webhook", s.newWebhookPage(r, iv))
 	}
 }
@@ -65,7 +45,7 @@ func (s *Server) webhookSettings(w http.ResponseWriter, r *http.Request) {
 // saveWebhook sets the webhook's URL. A new webhook gets a secret, shown once;
 // a changed URL keeps the secret the receiver already has.
 func (s *Server) saveWebhook(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.webhookInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}
@@ -88,7 +68,7 @@ func (s *Server) saveWebhook(w http.ResponseWriter, r *http.Request) {
 
 // newWebhookSecret replaces the webhook's secret and shows the new one, once.
 func (s *Server) newWebhookSecret(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.webhookInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}
@@ -105,7 +85,7 @@ func (s *Server) newWebhookSecret(w http.ResponseWriter, r *http.Request) {
 
 // removeWebhook stops announcing the interview's submissions.
 func (s *Server) removeWebhook(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.webhookInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}
@@ -129,7 +109,7 @@ func (s *Server) storeWebhook(w http.ResponseWriter, r *http.Request, data webho
 
 // testWebhook sends a test event now and says how the receiver answered.
 func (s *Server) testWebhook(w http.ResponseWriter, r *http.Request) {
-	iv, ok := s.webhookInterview(w, r)
+	iv, ok := s.pathInterview(w, r)
 	if !ok {
 		return
 	}

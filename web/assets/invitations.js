@@ -18,7 +18,7 @@ async function copyText(field) {
 
 function announcer() {
   const el = document.createElement('p');
-  el.className = 'inv-hidden';
+  el.className = 'visually-hidden';
   el.setAttribute('role', 'status');
   document.body.append(el);
   return el;
