@@ -19,6 +19,7 @@ test-deps:
 	@missing=""; \
 	command -v ffprobe >/dev/null || missing="$$missing ffmpeg"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v firefox-esr >/dev/null || missing="$$missing firefox-esr"; \
 	command -v mkvinfo >/dev/null || missing="$$missing mkvtoolnix"; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
