@@ -408,15 +408,28 @@ func deleteCandidate(t *testing.T, s *testServer, r *recruiterPage, ivID string,
 	}
 }
 
-// rateAndComment gives the answer 4 stars and a comment, and checks both after a reload.
+// rateAndComment gives the answer 4 stars and a comment — saved without leaving the page, so the take
+// keeps its place — and checks both after a reload.
 func rateAndComment(t *testing.T, s *testServer, r *recruiterPage, inv *storage.Invitation, q string) {
 	t.Helper()
 	answer := fmt.Sprintf(`article.answer:has(video[data-question=%q])`, q)
+	video := jsString(answer + " video.take-video")
+	at := pageEval[float64](r.candidatePage, pageUITimeout, fmt.Sprintf(`document.querySelector(%s).currentTime`, video))
 	browsertest.Click(t, r.tab, pageUITimeout, fmt.Sprintf(`%s .rating-form label[for=%q]`, answer, "stars-"+q+"-4"))
 	r.waitFor(pageUITimeout, "4 stars to be chosen", fmt.Sprintf(`document.querySelector(%s).checked`, jsString("#stars-"+q+"-4")))
-	r.submitLabel(answer+" .rating-form", "Save rating")
+	browsertest.Click(t, r.tab, pageUITimeout, answer+" .rating-form button[type=submit]")
+	r.waitFor(pageUITimeout, "the rating to be saved", fmt.Sprintf(
+		`document.querySelector(%s)?.textContent === 'Rating saved.' && /\(you\)/.test(document.querySelector(%s)?.textContent || '')`,
+		jsString(answer+" .review-status"), jsString(answer+" .ratings")))
 	r.typeInto("#comment-"+q, recComment)
-	r.submitLabel(answer+" .comment-form", "Add comment")
+	browsertest.Click(t, r.tab, pageUITimeout, answer+" .comment-form button[type=submit]")
+	r.waitFor(pageUITimeout, "the comment to be added", fmt.Sprintf(
+		`document.querySelector(%s)?.textContent === 'Comment added.' && document.querySelector(%s)?.textContent === %s`,
+		jsString(answer+" .review-status"), jsString(answer+" .comment-text"), jsString(recComment)))
+	if now := pageEval[float64](r.candidatePage, pageUITimeout, fmt.Sprintf(`document.querySelector(%s).currentTime`, video)); at > 0 && now < at {
+		t.Errorf("rating and commenting moved the take from %.2f s to %.2f s: the page was reloaded", at, now)
+	}
+	r.shot("review-rated-in-place")
 	r.reload()
 	r.wantPath("/admin/candidates/" + inv.ID)
 	if !pageEval[bool](r.candidatePage, pageUITimeout, fmt.Sprintf(`document.querySelector(%s)?.checked === true`, jsString("#stars-"+q+"-4"))) {
