@@ -53,7 +53,7 @@ func MakeSyncClip(t testing.TB, dir string, d time.Duration) Clip {
 		"-f", "lavfi", "-i", "aevalsrc='0.5*sin(2*PI*1000*t)*lt(mod(t,1),0.01)':s=48000:d=" + secs,
 		"-ac", "1", "-c:a", "libopus", "-b:a", "64000", "-frame_duration", "20", "-f", "ogg", clip.AudioPath,
 	}
-	ctx, cancel := context.WithTimeout(t.Context(), generateTimeout)
+	ctx, cancel := context.WithTimeout(t.Context(), generateTimeout+d) // long clips take longer to encode
 	defer cancel()
 	for _, args := range [][]string{video, audio} {
 		if _, _, err := run(ctx, "ffmpeg", args...); err != nil {
