@@ -397,7 +397,10 @@ func (qc *questionConn) stop() error {
 func (qc *questionConn) finish(end storage.TakeEnd) {
 	r := qc.rec
 	qc.rec = nil
-	defer qc.qr.release(qc.key())
+	// The question is free again before the browser hears how it ended, so a
+	// recruiter who hears "saved" can record again at once.
+	release := sync.OnceFunc(func() { qc.qr.release(qc.key()) })
+	defer release()
 	res, err := r.sess.StopTake()
 	if end == storage.EndCut {
 		err = errRecordingLost
@@ -407,6 +410,7 @@ func (qc *questionConn) finish(end storage.TakeEnd) {
 	}
 	if err != nil {
 		r.file.Abort()
+		release()
 		qc.refuseRecording(err)
 		return
 	}
@@ -416,6 +420,7 @@ func (qc *questionConn) finish(end storage.TakeEnd) {
 	}
 	qc.c.log.Info("video question saved", slog.Int64("ms", res.Duration.Milliseconds()),
 		slog.Int64("bytes", res.Bytes), slog.String("end", string(end)))
+	release()
 	qc.c.send(questionSavedMsg{Type: "saved", Question: qc.question.ID, DurationMs: res.Duration.Milliseconds(),
 		Bytes: res.Bytes, URL: QuestionVideoFileURL(qc.iv.ID, qc.question.ID), Reason: string(end)})
 }
@@ -472,7 +477,8 @@ func (qc *questionConn) removeVideo(question string) error {
 	if !qc.qr.claim(qc.key()) {
 		return errBusy
 	}
-	defer qc.qr.release(qc.key())
+	release := sync.OnceFunc(func() { qc.qr.release(qc.key()) })
+	defer release()
 	err := qc.qr.store.SetQuestionVideo(qc.iv.ID, qc.question.ID, false)
 	if errors.Is(err, storage.ErrNotFound) {
 		return errUnknownQuestion
@@ -485,6 +491,7 @@ func (qc *questionConn) removeVideo(question string) error {
 		qc.c.log.Error("removing video question file", slog.Any("err", err))
 	}
 	qc.c.log.Info("video question removed")
+	release() // before the browser hears it
 	qc.c.send(removedMsg{Type: "removed", Question: qc.question.ID})
 	return nil
 }
