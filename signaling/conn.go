@@ -82,28 +82,28 @@ func (c *conn) run(ctx context.Context) {
 		c.log.Error("welcome", slog.Any("err", err))
 		return
 	}
-	c.loop(ctx)
+	c.serve(ctx, c)
 }
 
-func (c *conn) loop(ctx context.Context) {
+// socketHandler is what a connection's loop hands its events to: the candidate's
+// conn, or the recruiter's questionConn, which shares the conn's socket plumbing.
+type socketHandler interface {
+	handle(data []byte)
+	takeNews()
+	peerState(ps peerState)
+	// recording returns the take's news channel, or nil while nothing records.
+	recording() <-chan struct{}
+	// stopped is told why the connection's context ended.
+	stopped(cause error)
+}
+
+// serve is a connection's loop: it owns the connection's state, and every event
+// reaches h from here, one at a time.
+func (c *conn) serve(ctx context.Context, h socketHandler) {
 	for {
-		var notify <-chan struct{}
-		if c.rec != nil {
-			notify = c.rec.signal.notify
-		}
 		select {
 		case <-ctx.Done():
-			switch cause := context.Cause(ctx); {
-			case errors.Is(cause, errReplaced):
-				// Finish the take first, so the browser hears what was saved.
-				c.cleanup()
-				c.refuse(errReplacedMsg, "")
-				c.closeWith(closeReplaced, "opened elsewhere")
-			case errors.Is(cause, errWithdrawn):
-				c.cleanup()
-				c.refuse(errRevoked, "")
-				c.closeWith(closeWithdrawn, "withdrawn")
-			}
+			h.stopped(context.Cause(ctx))
 			return
 		case <-c.writerDone:
 			return
@@ -115,12 +115,34 @@ func (c *conn) loop(ctx context.Context) {
 				c.closeWith(websocket.CloseMessageTooBig, "message too large")
 				return
 			}
-			c.handle(m.data)
-		case <-notify:
-			c.takeNews()
+			h.handle(m.data)
+		case <-h.recording():
+			h.takeNews()
 		case st := <-c.pcState:
-			c.peerState(st)
+			h.peerState(st)
 		}
+	}
+}
+
+func (c *conn) recording() <-chan struct{} {
+	if c.rec == nil {
+		return nil
+	}
+	return c.rec.signal.notify
+}
+
+// stopped finishes a take in progress first when the candidate connected again or
+// their link was withdrawn, so the browser hears what was saved, and then why.
+func (c *conn) stopped(cause error) {
+	switch {
+	case errors.Is(cause, errReplaced):
+		c.cleanup()
+		c.refuse(errReplacedMsg, "")
+		c.closeWith(closeReplaced, "opened elsewhere")
+	case errors.Is(cause, errWithdrawn):
+		c.cleanup()
+		c.refuse(errRevoked, "")
+		c.closeWith(closeWithdrawn, "withdrawn")
 	}
 }
 

@@ -185,37 +185,18 @@ func (qc *questionConn) run(ctx context.Context) {
 		c.log.Info("recruiter disconnected")
 	}()
 	c.send(qc.welcome())
-	qc.loop(ctx)
+	c.serve(ctx, qc)
 }
 
-func (qc *questionConn) loop(ctx context.Context) {
-	c := qc.c
-	for {
-		var notify <-chan struct{}
-		if qc.rec != nil {
-			notify = qc.rec.signal.notify
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-c.writerDone:
-			return
-		case <-c.readerDone:
-			return
-		case m := <-c.in:
-			if m.tooLarge {
-				c.refuse(errTooLarge, "")
-				c.closeWith(websocket.CloseMessageTooBig, "message too large")
-				return
-			}
-			qc.handle(m.data)
-		case <-notify:
-			qc.takeNews()
-		case st := <-c.pcState:
-			qc.peerState(st)
-		}
+func (qc *questionConn) recording() <-chan struct{} {
+	if qc.rec == nil {
+		return nil
 	}
+	return qc.rec.signal.notify
 }
+
+// stopped needs nothing more: cleanup, when the loop returns, throws away a recording.
+func (qc *questionConn) stopped(error) {}
 
 // cleanup runs when the connection ends: a recording in progress is thrown away.
 func (qc *questionConn) cleanup() {
