@@ -24,7 +24,9 @@ type testServer struct {
 	srv   *Server
 	db    *storage.DB
 	media *storage.Disk
-	h     http.Handler
+	// mediaDir is where media keeps its files, for tests that look at the disk.
+	mediaDir string
+	h        http.Handler
 }
 
 func newTestServer(t *testing.T, cfg AuthConfig) *testServer {
@@ -35,7 +37,8 @@ func newTestServer(t *testing.T, cfg AuthConfig) *testServer {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	media, err := storage.OpenDisk(filepath.Join(dir, "media"))
+	mediaDir := filepath.Join(dir, "media")
+	media, err := storage.OpenDisk(mediaDir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +48,7 @@ func newTestServer(t *testing.T, cfg AuthConfig) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &testServer{t: t, srv: srv, db: db, media: media, h: srv.Handler()}
+	return &testServer{t: t, srv: srv, db: db, media: media, mediaDir: mediaDir, h: srv.Handler()}
 }
 
 const testPassword = "a good long password"

@@ -35,7 +35,13 @@ type reviewFixture struct {
 
 func newReviewFixture(t *testing.T) *reviewFixture {
 	t.Helper()
-	f := &reviewFixture{testServer: newTestServer(t, AuthConfig{}), files: map[string][]byte{}}
+	return newReviewFixtureWith(t, AuthConfig{})
+}
+
+// newReviewFixtureWith is newReviewFixture with the server's auth settings.
+func newReviewFixtureWith(t *testing.T, cfg AuthConfig) *reviewFixture {
+	t.Helper()
+	f := &reviewFixture{testServer: newTestServer(t, cfg), files: map[string][]byte{}}
 	f.iv = &storage.Interview{Title: "Backend engineer", Questions: []storage.Question{
 		{Text: "Tell us about yourself."}, {Text: "Why this job?"}, {Text: "Anything else?", Optional: true}}}
 	if err := f.db.CreateInterview(f.iv); err != nil {

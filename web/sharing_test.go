@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"os"
@@ -11,50 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/takes/takes/storage"
 )
 
-// shareFixture is a reviewFixture (see review_test.go) whose media directory is
-// known, so that tests can look at the files on disk.
+// shareFixture is a reviewFixture (see review_test.go) for the sharing and
+// deletion tests, which also look at the media directory (testServer.mediaDir).
 type shareFixture struct {
 	*reviewFixture
-	mediaDir string
 }
 
 func newShareFixture(t *testing.T, cfg AuthConfig) *shareFixture {
 	t.Helper()
-	dir := t.TempDir()
-	db, err := storage.Open(filepath.Join(dir, "takes.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	media, err := storage.OpenDisk(filepath.Join(dir, "media"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { media.Close() })
-	cfg.PasswordCost = bcrypt.MinCost
-	srv, err := NewServer(db, media, Handlers{Candidate: http.NotFoundHandler()}, slog.New(slog.DiscardHandler), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := &testServer{t: t, srv: srv, db: db, media: media, h: srv.Handler()}
-	f := &reviewFixture{testServer: ts, files: map[string][]byte{}}
-	f.iv = &storage.Interview{Title: "Backend engineer", Questions: []storage.Question{
-		{Text: "Tell us about yourself."}, {Text: "Why this job?"}, {Text: "Anything else?", Optional: true}}}
-	if err := f.db.CreateInterview(f.iv); err != nil {
-		t.Fatal(err)
-	}
-	f.sub = f.candidate("Ada Lovelace", "ada@example.com", true)
-	f.draft = f.candidate("Drafty Draft", "draft@example.com", false)
-	f.admin = f.addUser("admin@example.com", storage.RoleAdmin, false)
-	f.reviewer = f.addUser("rev@example.com", storage.RoleReviewer, false)
-	f.adminCookie, f.adminCSRF = f.signIn("admin@example.com")
-	f.revCookie, f.reviewerCSRF = f.signIn("rev@example.com")
-	return &shareFixture{reviewFixture: f, mediaDir: filepath.Join(dir, "media")}
+	return &shareFixture{newReviewFixtureWith(t, cfg)}
 }
 
 // share makes a review link to inv that expires at expires, straight in the store.
