@@ -11,11 +11,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/takes/takes/internal/leaktest"
 	"github.com/takes/takes/internal/mediatest"
 	"github.com/takes/takes/internal/testpeer"
 	"github.com/takes/takes/recorder"
@@ -38,7 +38,7 @@ type questionServer struct {
 func startQuestionServer(t *testing.T) *questionServer {
 	t.Helper()
 	mediatest.RequireTools(t)
-	checkNoLeak(t)
+	leaktest.Check(t)
 	dir := t.TempDir()
 	db, err := storage.Open(filepath.Join(dir, "takes.db"))
 	if err != nil {
@@ -285,22 +285,6 @@ func (s *questionServer) waitEnded(t *testing.T) {
 	case <-time.After(questionTestTimeout):
 		t.Fatal("the server did not end the connection")
 	}
-}
-
-// checkNoLeak checks, at the end of the test, that the goroutines it started have ended.
-func checkNoLeak(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines, %d before the test:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
 }
 
 // Unknown interviews and questions are refused before the upgrade; commands that

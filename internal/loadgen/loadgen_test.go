@@ -6,11 +6,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"testing"
 	"time"
 
 	"github.com/takes/takes/internal/app"
+	"github.com/takes/takes/internal/leaktest"
 	"github.com/takes/takes/internal/mediatest"
 	"github.com/takes/takes/recorder"
 	"github.com/takes/takes/storage"
@@ -23,7 +23,7 @@ func TestRunTwoPeers(t *testing.T) {
 	mediatest.RequireTools(t)
 	for _, pacing := range []Pacing{PacingShared, PacingTicker} {
 		t.Run(string(pacing), func(t *testing.T) {
-			checkNoLeak(t)
+			leaktest.Check(t)
 			data := t.TempDir()
 			invs, err := Prepare(data, 1)
 			if err != nil {
@@ -136,20 +136,4 @@ func checkFiles(t *testing.T, data string, rep *Report, invs []Invitation) {
 	if kept == 0 {
 		t.Error("no take kept")
 	}
-}
-
-// checkNoLeak fails the test if goroutines started during it are still running 10 s after it ended.
-func checkNoLeak(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines, %d before the test:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	})
 }

@@ -5,13 +5,15 @@ import (
 	"net"
 	"testing"
 	"time"
+
+	"github.com/takes/takes/internal/leaktest"
 )
 
 // TestImpairedNetwork sends numbered RTP-like packets and STUN-like ones from the peer's host to the
 // server's over an ImpairedNetwork: about the asked share of the RTP packets is lost or comes late, out of
 // order; the STUN-like packets all arrive.
 func TestImpairedNetwork(t *testing.T) {
-	checkNoLeak(t)
+	leaktest.Check(t)
 	n, err := NewImpairedNetwork(Impairment{Loss: 0.1, Reorder: 0.1, Jitter: 20 * time.Millisecond, Seed: 1})
 	if err != nil {
 		t.Fatal(err)

@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
 
+	"github.com/takes/takes/internal/leaktest"
 	"github.com/takes/takes/internal/mediatest"
 )
 
@@ -49,7 +49,7 @@ func TestMediaAndKeyframeRequests(t *testing.T) {
 	for _, codec := range []string{"vp8", "vp9"} {
 		t.Run(codec, func(t *testing.T) {
 			clip := sparseClip(t, codec)
-			checkNoLeak(t)
+			leaktest.Check(t)
 			f := newFakeServer(t, codec)
 			p := dial(t, f, clip)
 			ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
@@ -110,7 +110,7 @@ func receiveAudio(ctx context.Context, t *testing.T, f *fakeServer, n int) {
 
 func TestEvents(t *testing.T) {
 	clip := sparseClip(t, "vp8")
-	checkNoLeak(t)
+	leaktest.Check(t)
 	f := newFakeServer(t, "vp8")
 	p := dial(t, f, clip)
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
@@ -153,7 +153,7 @@ func mustSend(t *testing.T, err error) {
 
 func TestCloseSignalingKeepsMedia(t *testing.T) {
 	clip := sparseClip(t, "vp8")
-	checkNoLeak(t)
+	leaktest.Check(t)
 	f := newFakeServer(t, "vp8")
 	p := dial(t, f, clip)
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
@@ -177,7 +177,7 @@ func TestCloseSignalingKeepsMedia(t *testing.T) {
 
 func TestServerCloseEndsEvents(t *testing.T) {
 	clip := sparseClip(t, "vp8")
-	checkNoLeak(t)
+	leaktest.Check(t)
 	f := newFakeServer(t, "vp8")
 	p := dial(t, f, clip)
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
@@ -199,7 +199,7 @@ func TestServerCloseEndsEvents(t *testing.T) {
 
 func TestRestartICE(t *testing.T) {
 	clip := sparseClip(t, "vp8")
-	checkNoLeak(t)
+	leaktest.Check(t)
 	f := newFakeServer(t, "vp8")
 	p := dial(t, f, clip)
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
@@ -236,7 +236,7 @@ func TestPings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkNoLeak(t)
+			leaktest.Check(t)
 			f := newFakeServer(t, "vp8")
 			dialWith(t, f, Options{Clip: clip, IgnorePings: tt.ignore})
 			s := <-f.sessions
@@ -276,24 +276,4 @@ func TestDialBadOptions(t *testing.T) {
 	if _, err := Dial(t.Context(), "ws://127.0.0.1:1/ws/x", Options{}); err == nil {
 		t.Error("Dial without a clip succeeded")
 	}
-}
-
-// checkNoLeak records the number of goroutines now and, at the end of the test (after the cleanups
-// registered later, which run first), checks that it came back down. Pion ends some goroutines shortly
-// after Close returns, so the check polls for a while.
-func checkNoLeak(t *testing.T) {
-	before := runtime.NumGoroutine()
-	t.Cleanup(func() {
-		deadline := time.Now().Add(10 * time.Second)
-		tick := time.NewTicker(20 * time.Millisecond)
-		defer tick.Stop()
-		for runtime.NumGoroutine() > before {
-			if time.Now().After(deadline) {
-				buf := make([]byte, 1<<20)
-				t.Errorf("%d goroutines, %d before the test:\n%s", runtime.NumGoroutine(), before, buf[:runtime.Stack(buf, true)])
-				return
-			}
-			<-tick.C
-		}
-	})
 }
