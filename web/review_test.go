@@ -96,8 +96,9 @@ func (f *reviewFixture) candidate(name, email string, submit bool) *storage.Invi
 	return inv
 }
 
-// writeTake writes a real WebM file of the first frames of a VP8 clip as take k, and returns its bytes.
-func (f *reviewFixture) writeTake(k storage.TakeKey, frames int) []byte {
+// writeTake writes a real WebM file of the first frames (of 30) of a one-second VP8
+// clip as take k, and returns its bytes.
+func (f *testServer) writeTake(k storage.TakeKey, frames int) []byte {
 	t := f.t
 	t.Helper()
 	clip := mediatest.MakeClip(t, "", mediatest.ClipOptions{Duration: time.Second})
